@@ -1,0 +1,2 @@
+//! The `shikaku` binary (under construction).
+fn main() {}

@@ -1,0 +1,1 @@
+//! shikaku-lockout (under construction).

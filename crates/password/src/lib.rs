@@ -1,0 +1,1 @@
+//! shikaku-password (under construction).

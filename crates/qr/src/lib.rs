@@ -1,0 +1,1 @@
+//! shikaku-qr (under construction).

@@ -1,0 +1,1 @@
+//! shikaku (under construction).

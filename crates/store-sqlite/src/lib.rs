@@ -1,0 +1,1 @@
+//! shikaku-store-sqlite (under construction).

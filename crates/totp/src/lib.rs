@@ -1,0 +1,1 @@
+//! shikaku-totp (under construction).

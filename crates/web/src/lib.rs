@@ -1,0 +1,1 @@
+//! shikaku-web (under construction).
