@@ -1,0 +1,181 @@
+//! An in-memory [`Store`]: for tests, demos and hosts that keep nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use time::OffsetDateTime;
+
+use crate::audit::AuditEvent;
+use crate::error::StoreError;
+use crate::ids::{AccountId, AccountKey};
+use crate::keys::TokenDigest;
+use crate::store::{
+    AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord, Store,
+};
+
+#[derive(Default)]
+struct Inner {
+    next_id: i64,
+    accounts: BTreeMap<AccountId, AccountRecord>,
+    by_key: HashMap<AccountKey, AccountId>,
+    attempts: HashMap<AccountKey, Attempts>,
+    tickets: HashMap<[u8; 32], LoginTicketRecord>,
+    sessions: HashMap<[u8; 32], SessionRecord>,
+    audit: Vec<AuditEvent>,
+}
+
+/// Everything behind one mutex: every update is trivially atomic.
+#[derive(Default)]
+pub struct MemoryStore(Mutex<Inner>);
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MemoryStore")
+    }
+}
+
+impl Store for MemoryStore {
+    fn insert_account(&self, account: NewAccount) -> Result<AccountRecord, StoreError> {
+        let mut inner = self.lock();
+        if inner.by_key.contains_key(&account.key) {
+            return Err(StoreError::Conflict);
+        }
+        inner.next_id += 1;
+        let id = AccountId(inner.next_id);
+        let record = AccountRecord {
+            id,
+            key: account.key.clone(),
+            password: account.password,
+            must_change_password: account.must_change_password,
+            disabled: false,
+            mfa: None,
+            pending_mfa: None,
+            sessions: Default::default(),
+            created_at: account.created_at,
+            updated_at: account.created_at,
+        };
+        inner.by_key.insert(account.key, id);
+        inner.accounts.insert(id, record.clone());
+        Ok(record)
+    }
+
+    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.lock().accounts.get(&id).cloned())
+    }
+
+    fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError> {
+        let inner = self.lock();
+        Ok(inner.by_key.get(key).and_then(|id| inner.accounts.get(id)).cloned())
+    }
+
+    fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
+        let mut all: Vec<_> = self.lock().accounts.values().cloned().collect();
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(all)
+    }
+
+    fn update_account(
+        &self,
+        id: AccountId,
+        f: &mut dyn FnMut(&mut AccountRecord) -> bool,
+    ) -> Result<Option<AccountRecord>, StoreError> {
+        let mut inner = self.lock();
+        let Some(stored) = inner.accounts.get_mut(&id) else { return Ok(None) };
+        let mut draft = stored.clone();
+        if f(&mut draft) {
+            *stored = draft;
+        }
+        Ok(Some(stored.clone()))
+    }
+
+    fn update_attempts(
+        &self,
+        key: &AccountKey,
+        f: &mut dyn FnMut(&mut Attempts),
+    ) -> Result<Attempts, StoreError> {
+        let mut inner = self.lock();
+        let entry = inner.attempts.entry(key.clone()).or_default();
+        f(entry);
+        Ok(entry.clone())
+    }
+
+    fn attempts(&self, key: &AccountKey) -> Result<Attempts, StoreError> {
+        Ok(self.lock().attempts.get(key).cloned().unwrap_or_default())
+    }
+
+    fn insert_ticket(&self, ticket: LoginTicketRecord) -> Result<(), StoreError> {
+        self.lock().tickets.insert(ticket.digest.0, ticket);
+        Ok(())
+    }
+
+    fn ticket(&self, digest: &TokenDigest) -> Result<Option<LoginTicketRecord>, StoreError> {
+        Ok(self.lock().tickets.get(&digest.0).cloned())
+    }
+
+    fn delete_ticket(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
+        Ok(self.lock().tickets.remove(&digest.0).is_some())
+    }
+
+    fn delete_tickets_of(&self, account: AccountId) -> Result<(), StoreError> {
+        self.lock().tickets.retain(|_, t| t.account != account);
+        Ok(())
+    }
+
+    fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError> {
+        self.lock().sessions.insert(session.digest.0, session);
+        Ok(())
+    }
+
+    fn session(&self, digest: &TokenDigest) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(self.lock().sessions.get(&digest.0).cloned())
+    }
+
+    fn update_session(
+        &self,
+        digest: &TokenDigest,
+        f: &mut dyn FnMut(&mut SessionRecord),
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let mut inner = self.lock();
+        Ok(inner.sessions.get_mut(&digest.0).map(|s| {
+            f(s);
+            s.clone()
+        }))
+    }
+
+    fn delete_session(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
+        Ok(self.lock().sessions.remove(&digest.0).is_some())
+    }
+
+    fn delete_sessions_of(&self, account: AccountId) -> Result<(), StoreError> {
+        self.lock().sessions.retain(|_, s| s.account != account);
+        Ok(())
+    }
+
+    fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        self.lock().audit.push(event.clone());
+        Ok(())
+    }
+
+    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
+        Ok(self.lock().audit.iter().rev().take(limit).cloned().collect())
+    }
+
+    fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
+        let mut inner = self.lock();
+        let before = inner.tickets.len() + inner.attempts.len();
+        inner.tickets.retain(|_, t| t.expires_at > now);
+        inner.attempts.retain(|_, a| *a != Attempts::default());
+        Ok(before - inner.tickets.len() - inner.attempts.len())
+    }
+}

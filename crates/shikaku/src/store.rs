@@ -1,0 +1,195 @@
+//! The storage seam: what a host implements to keep accounts somewhere else.
+//!
+//! # Atomicity contract
+//!
+//! Every `update_*` method is an atomic read-modify-write: the implementation loads
+//! the record, calls the closure once, and writes the result back, with no other
+//! update of the same record interleaved (one SQL transaction taken with
+//! `BEGIN IMMEDIATE`, one mutex, a `SELECT … FOR UPDATE`, …). The lockout rule rests
+//! on this: the facade reserves each attempt with
+//! [`Lockout::begin_attempt`](crate::lockout::Lockout::begin_attempt) inside
+//! [`Store::update_attempts`], so N concurrent guesses can never get more than the
+//! threshold of verifications, and a valid passcode's time step is claimed inside
+//! [`Store::update_account`], so the same code can open at most one session.
+//!
+//! Closures are `&mut dyn FnMut` so the trait stays object-safe
+//! (`Arc<dyn Store>` works); an implementation may call the closure again if it
+//! retries a transaction, so closures only compute from the record they are given.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::audit::AuditEvent;
+use crate::error::StoreError;
+use crate::ids::{AccountId, AccountKey};
+use crate::keys::{SealedSecret, TokenDigest};
+use crate::lockout::{Lockout, SessionClock, SessionSlot};
+use crate::password::PasswordHistory;
+
+/// A registered Authenticator.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MfaRecord {
+    /// The TOTP secret, sealed.
+    pub secret: SealedSecret,
+    /// The newest time step accepted; codes at or before it are replays.
+    pub last_step: Option<u64>,
+    /// Clock drift of the newest accepted passcode, in 30-second steps (RFC 6238 §6).
+    pub drift: i64,
+    /// When registration completed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub enrolled_at: OffsetDateTime,
+}
+
+/// An Authenticator registration in progress: a secret not yet confirmed by a passcode.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingMfa {
+    /// The candidate secret, sealed. Kept across logins until confirmed, so a QR code
+    /// already scanned or printed stays valid.
+    pub secret: SealedSecret,
+    /// Whether the first-time print confirmation has been shown.
+    pub print_prompt_shown: bool,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// One staff account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    /// Store-assigned number.
+    pub id: AccountId,
+    /// 機関コード + ログイン ID.
+    pub key: AccountKey,
+    /// The current password and its retired generations.
+    pub password: PasswordHistory,
+    /// Set by an administrator's password reset; cleared by a password change.
+    pub must_change_password: bool,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+    /// The registered Authenticator, if any.
+    pub mfa: Option<MfaRecord>,
+    /// A registration in progress, if any.
+    pub pending_mfa: Option<PendingMfa>,
+    /// Which login is the account's one active session.
+    pub sessions: SessionSlot,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// What [`Store::insert_account`] takes; the store assigns the id.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    /// 機関コード + ログイン ID.
+    pub key: AccountKey,
+    /// The initial password.
+    pub password: PasswordHistory,
+    /// Whether the first login must change the password.
+    pub must_change_password: bool,
+    /// Now.
+    pub created_at: OffsetDateTime,
+}
+
+/// The two lockout counters of one identifier, kept whether or not the account exists.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Attempts {
+    /// Consecutive wrong passwords.
+    pub password: Lockout,
+    /// Consecutive wrong passcodes.
+    pub passcode: Lockout,
+}
+
+/// A half-finished login: the password was right, the passcode is awaited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginTicketRecord {
+    /// Digest of the bearer token.
+    pub digest: TokenDigest,
+    /// Whose.
+    pub account: AccountId,
+    /// Issued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// Unusable from this instant.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A logged-in session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Digest of the bearer token / cookie value.
+    pub digest: TokenDigest,
+    /// Whose.
+    pub account: AccountId,
+    /// Epoch and idle timing.
+    pub clock: SessionClock,
+    /// Started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Where accounts, counters, tickets, sessions and audit events live.
+pub trait Store: Send + Sync + 'static {
+    /// Adds an account; [`StoreError::Conflict`] if its key is taken.
+    fn insert_account(&self, account: NewAccount) -> Result<AccountRecord, StoreError>;
+    /// One account by id.
+    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError>;
+    /// One account by 機関コード + ログイン ID.
+    fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError>;
+    /// Every account, ordered by key.
+    fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError>;
+    /// Atomically updates one account. The closure returns `true` to write its changes,
+    /// `false` to leave the record as it was. Returns the record as stored afterwards,
+    /// or `None` if there is no such account.
+    fn update_account(
+        &self,
+        id: AccountId,
+        f: &mut dyn FnMut(&mut AccountRecord) -> bool,
+    ) -> Result<Option<AccountRecord>, StoreError>;
+
+    /// Atomically updates the counters of one identifier (created as default when absent)
+    /// and returns them as stored afterwards.
+    fn update_attempts(
+        &self,
+        key: &AccountKey,
+        f: &mut dyn FnMut(&mut Attempts),
+    ) -> Result<Attempts, StoreError>;
+    /// The counters of one identifier (default when absent).
+    fn attempts(&self, key: &AccountKey) -> Result<Attempts, StoreError>;
+
+    /// Stores a login ticket.
+    fn insert_ticket(&self, ticket: LoginTicketRecord) -> Result<(), StoreError>;
+    /// One login ticket.
+    fn ticket(&self, digest: &TokenDigest) -> Result<Option<LoginTicketRecord>, StoreError>;
+    /// Removes one login ticket; `true` if it existed.
+    fn delete_ticket(&self, digest: &TokenDigest) -> Result<bool, StoreError>;
+    /// Removes every login ticket of an account.
+    fn delete_tickets_of(&self, account: AccountId) -> Result<(), StoreError>;
+
+    /// Stores a session.
+    fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError>;
+    /// One session.
+    fn session(&self, digest: &TokenDigest) -> Result<Option<SessionRecord>, StoreError>;
+    /// Atomically updates one session; `None` if absent.
+    fn update_session(
+        &self,
+        digest: &TokenDigest,
+        f: &mut dyn FnMut(&mut SessionRecord),
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    /// Removes one session; `true` if it existed.
+    fn delete_session(&self, digest: &TokenDigest) -> Result<bool, StoreError>;
+    /// Removes every session of an account.
+    fn delete_sessions_of(&self, account: AccountId) -> Result<(), StoreError>;
+
+    /// Appends an audit event.
+    fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
+    /// The newest `limit` audit events, newest first.
+    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// Drops expired tickets, and counters with nothing left to remember.
+    /// Returns how many records were removed.
+    fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
+}

@@ -1,0 +1,5 @@
+//! The shared behaviour suite against the in-memory store.
+
+use std::sync::Arc;
+
+shikaku::store_behaviour_suite!(|| Arc::new(shikaku::MemoryStore::new()));
