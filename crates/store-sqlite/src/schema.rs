@@ -1,0 +1,225 @@
+//! Connection settings and the versioned schema migrations.
+//!
+//! The schema version lives in the database header (`PRAGMA user_version`); the
+//! migrations are an ordered list, version `n` taking the schema from `n - 1` to `n`.
+//! Each runs in its own `BEGIN IMMEDIATE` transaction that re-reads the version under
+//! the write lock, runs the step's SQL and sets the new version, so two processes
+//! opening the same new database never both apply a step, and a crash mid-migration
+//! leaves the previous version intact.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use shikaku::StoreError;
+
+use crate::error::{Error, sql};
+
+/// `PRAGMA application_id` of a shikaku database: `"shkk"`.
+pub(crate) const APPLICATION_ID: i32 = 0x7368_6b6b;
+
+/// How long a statement waits for another connection's lock before giving up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One schema step.
+pub(crate) struct Migration {
+    /// The schema version after this step.
+    pub(crate) version: u32,
+    /// What it does, for logs.
+    pub(crate) name: &'static str,
+    /// The statements.
+    pub(crate) sql: &'static str,
+}
+
+/// Every migration, oldest first; versions are consecutive from 1.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "accounts, attempts, login tickets, sessions, audit events",
+    sql: include_str!("migrations/0001_initial.sql"),
+}];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = {
+    let mut latest = 0;
+    let mut i = 0;
+    while i < MIGRATIONS.len() {
+        latest = MIGRATIONS[i].version;
+        i += 1;
+    }
+    latest
+};
+
+/// Whether a connection may write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+/// Opens one connection and applies the per-connection settings.
+///
+/// * `busy_timeout` 5 s — a writer in another process is waited for, not failed on;
+/// * `synchronous = FULL` — every commit is on disk before it returns (see the crate
+///   docs for why a credential store wants this even in WAL mode);
+/// * `foreign_keys = ON`, `trusted_schema = OFF`;
+/// * `secure_delete = ON` — retired password hashes and ended sessions are zeroed in
+///   the file rather than left in free pages.
+pub(crate) fn connect(path: &Path, access: Access) -> Result<Connection, StoreError> {
+    let flags = match access {
+        Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+        StoreError::Unavailable(format!("cannot open the database {}: {e}", path.display()))
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(sql("set busy_timeout"))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = FULL;
+         PRAGMA trusted_schema = OFF;
+         PRAGMA secure_delete = ON;",
+    )
+    .map_err(sql("configure the connection"))?;
+    Ok(conn)
+}
+
+/// Puts a read-write database in WAL mode (a no-op when it already is).
+pub(crate) fn enable_wal(conn: &Connection) -> Result<(), StoreError> {
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .map_err(sql("switch to WAL mode"))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        Ok(())
+    } else {
+        Err(StoreError::Unavailable(format!(
+            "switch to WAL mode: SQLite kept journal_mode={mode} (is the file on a network \
+             file system?)"
+        )))
+    }
+}
+
+fn user_version(conn: &Connection) -> Result<u32, StoreError> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(sql("read the schema version"))?;
+    u32::try_from(version)
+        .map_err(|_| StoreError::Corrupt(format!("the schema version {version} is negative")))
+}
+
+/// Refuses a database that belongs to another application.
+fn check_application(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let id: i32 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(sql("read the application id"))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .map_err(sql("read the schema"))?;
+    if id == 0 && tables == 0 {
+        Ok(()) // a new, empty database
+    } else {
+        Err(Error::NotShikaku {
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
+    check_application(conn, path)?;
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for step in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql("begin a migration"))?;
+        // Another process may have migrated between our read and our lock.
+        let now = user_version(&tx)?;
+        if now > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: now,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if now >= step.version {
+            continue;
+        }
+        if now + 1 != step.version {
+            return Err(StoreError::Corrupt(format!(
+                "schema version {now} cannot be migrated by step {} ({})",
+                step.version, step.name
+            ))
+            .into());
+        }
+        tx.execute_batch(step.sql).map_err(|e| {
+            crate::error::map_sql(
+                &format!("apply migration {} ({})", step.version, step.name),
+                &e,
+            )
+        })?;
+        tx.pragma_update(None, "user_version", step.version)
+            .map_err(sql("record the schema version"))?;
+        tx.commit().map_err(sql("commit a migration"))?;
+    }
+    Ok(())
+}
+
+/// For a read-only open: the schema must be exactly this build's.
+pub(crate) fn check_current(conn: &Connection, path: &Path) -> Result<(), Error> {
+    check_application(conn, path)?;
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        Err(Error::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        })
+    } else if found < SCHEMA_VERSION {
+        Err(Error::SchemaOutdated {
+            found,
+            expected: SCHEMA_VERSION,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_consecutive_from_one() {
+        for (i, step) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(step.version as usize, i + 1, "{}", step.name);
+        }
+        assert_eq!(SCHEMA_VERSION as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn a_migration_that_fails_leaves_the_previous_version() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE accounts (x INTEGER)")
+            .unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        let err = migrate(&mut conn, Path::new(":memory:")).unwrap_err();
+        assert!(err.to_string().contains("apply migration 1"), "{err}");
+        assert_eq!(user_version(&conn).unwrap(), 0);
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "the failed step was rolled back as a whole");
+    }
+}
