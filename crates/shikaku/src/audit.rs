@@ -162,7 +162,10 @@ pub struct MemoryAuditSink(Arc<Mutex<Vec<AuditEvent>>>);
 impl MemoryAuditSink {
     /// All events so far.
     pub fn events(&self) -> Vec<AuditEvent> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The kinds of all events so far.
@@ -173,7 +176,10 @@ impl MemoryAuditSink {
 
 impl AuditSink for MemoryAuditSink {
     fn record(&self, event: &AuditEvent) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(event.clone());
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event.clone());
     }
 }
 

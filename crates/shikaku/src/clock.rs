@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rand_core::{CryptoRng, Rng};
+use rand_core::CryptoRng;
 use time::{Duration, OffsetDateTime};
 
 /// A source of the current time.

@@ -22,14 +22,24 @@ pub struct HashCost {
 impl Default for HashCost {
     /// OWASP's argon2id minimum: m=19456 KiB, t=2, p=1; two workers (one per core here).
     fn default() -> Self {
-        Self { m_cost: 19_456, t_cost: 2, p_cost: 1, workers: 2 }
+        Self {
+            m_cost: 19_456,
+            t_cost: 2,
+            p_cost: 1,
+            workers: 2,
+        }
     }
 }
 
 impl HashCost {
     /// A cheap setting for tests where the cost itself is not under test.
     pub fn for_tests() -> Self {
-        Self { m_cost: 64, t_cost: 1, p_cost: 1, workers: 2 }
+        Self {
+            m_cost: 64,
+            t_cost: 1,
+            p_cost: 1,
+            workers: 2,
+        }
     }
 }
 
@@ -72,7 +82,10 @@ impl Default for Config {
 impl Config {
     /// The manual's rules with argon2 made cheap: for tests and demos only.
     pub fn for_tests() -> Self {
-        Self { hash_cost: HashCost::for_tests(), ..Self::default() }
+        Self {
+            hash_cost: HashCost::for_tests(),
+            ..Self::default()
+        }
     }
 
     /// How long a half-finished login (password accepted, passcode not yet) stays usable.

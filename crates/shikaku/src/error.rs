@@ -18,7 +18,9 @@ pub enum StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Conflict => f.write_str("an account with this institution code and login ID already exists"),
+            Self::Conflict => {
+                f.write_str("an account with this institution code and login ID already exists")
+            }
             Self::Unavailable(why) => write!(f, "the store is unavailable: {why}"),
             Self::Corrupt(why) => write!(f, "a stored record is corrupt: {why}"),
         }
@@ -82,11 +84,19 @@ impl fmt::Display for Error {
             Self::MalformedToken => f.write_str("the token is malformed"),
             Self::LoginExpired => f.write_str("the login has expired; enter the password again"),
             Self::Session(end) => write!(f, "the session is not active: {end}"),
-            Self::EnrollmentRequired => f.write_str("no Authenticator is registered for this account"),
-            Self::AlreadyEnrolled => f.write_str("an Authenticator is already registered for this account"),
+            Self::EnrollmentRequired => {
+                f.write_str("no Authenticator is registered for this account")
+            }
+            Self::AlreadyEnrolled => {
+                f.write_str("an Authenticator is already registered for this account")
+            }
             Self::UnknownAccount => f.write_str("no such account"),
-            Self::InitialPasswordRejected(v) => write!(f, "the initial password breaks the policy: {v}"),
-            Self::InvalidMasterKey => f.write_str("the master key must be 32 bytes (64 hex digits)"),
+            Self::InitialPasswordRejected(v) => {
+                write!(f, "the initial password breaks the policy: {v}")
+            }
+            Self::InvalidMasterKey => {
+                f.write_str("the master key must be 32 bytes (64 hex digits)")
+            }
             Self::InvalidConfig(why) => write!(f, "invalid configuration: {why}"),
             Self::Crypto => f.write_str(
                 "a sealed secret could not be opened (wrong master key or tampered record)",

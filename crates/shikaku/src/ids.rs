@@ -155,7 +155,10 @@ pub struct AccountKey {
 impl AccountKey {
     /// A key from its parts.
     pub fn new(institution_code: InstitutionCode, login_id: LoginId) -> Self {
-        Self { institution_code, login_id }
+        Self {
+            institution_code,
+            login_id,
+        }
     }
 
     /// A stable text form, `institution_code/login_id` (neither part can contain `/`).
@@ -190,8 +193,16 @@ mod tests {
         assert!(InstitutionCode::parse("12345678901", 10).is_err());
         assert!(InstitutionCode::parse("12345６７８９０", 10).is_ok());
         assert!(InstitutionCode::parse("12345678a0", 10).is_err());
-        assert!(InstitutionCode::parse("١٢٣٤٥٦٧٨٩٠", 10).is_err(), "Arabic-Indic digits refused");
-        assert_eq!(InstitutionCode::parse("　0123456789　", 10).unwrap().as_str(), "0123456789");
+        assert!(
+            InstitutionCode::parse("١٢٣٤٥٦٧٨٩٠", 10).is_err(),
+            "Arabic-Indic digits refused"
+        );
+        assert_eq!(
+            InstitutionCode::parse("　0123456789　", 10)
+                .unwrap()
+                .as_str(),
+            "0123456789"
+        );
         assert!(InstitutionCode::parse("1234567", 7).is_ok());
     }
 
@@ -201,9 +212,15 @@ mod tests {
         assert!(LoginId::parse("   ").is_err());
         assert!(LoginId::parse(&"a".repeat(64)).is_ok());
         assert!(LoginId::parse(&"a".repeat(65)).is_err());
-        assert!(LoginId::parse("staff/01").is_err(), "slash would make keys ambiguous");
+        assert!(
+            LoginId::parse("staff/01").is_err(),
+            "slash would make keys ambiguous"
+        );
         assert!(LoginId::parse("staff\u{0}").is_err());
         assert!(LoginId::parse("職員").is_err());
-        assert_eq!(LoginId::parse("Staff.01@clinic").unwrap().as_str(), "Staff.01@clinic");
+        assert_eq!(
+            LoginId::parse("Staff.01@clinic").unwrap().as_str(),
+            "Staff.01@clinic"
+        );
     }
 }

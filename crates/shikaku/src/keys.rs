@@ -15,10 +15,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::Error;
 use crate::clock::SharedRng;
 use crate::ids::AccountId;
 use crate::totp::Secret;
-use crate::Error;
 
 const INFO_TOTP_AEAD: &[u8] = b"shikaku/v1/totp-secret-aead";
 const INFO_PEPPER: &[u8] = b"shikaku/v1/argon2-pepper";
@@ -90,7 +90,9 @@ pub(crate) struct SecretBox {
 impl SecretBox {
     pub(crate) fn new(master: &MasterKey) -> Self {
         let key = master.derive(INFO_TOTP_AEAD);
-        Self { cipher: ChaCha20Poly1305::new(&Key::from(*key)) }
+        Self {
+            cipher: ChaCha20Poly1305::new(&Key::from(*key)),
+        }
     }
 
     fn aad(account: AccountId) -> Vec<u8> {
@@ -99,12 +101,23 @@ impl SecretBox {
         aad
     }
 
-    pub(crate) fn seal(&self, account: AccountId, secret: &Secret, rng: &SharedRng) -> Result<SealedSecret, Error> {
+    pub(crate) fn seal(
+        &self,
+        account: AccountId,
+        secret: &Secret,
+        rng: &SharedRng,
+    ) -> Result<SealedSecret, Error> {
         let nonce_bytes = rng.bytes::<12>();
         let aad = Self::aad(account);
         let ciphertext = self
             .cipher
-            .encrypt(&Nonce::from(nonce_bytes), Payload { msg: secret.expose_bytes(), aad: &aad })
+            .encrypt(
+                &Nonce::from(nonce_bytes),
+                Payload {
+                    msg: secret.expose_bytes(),
+                    aad: &aad,
+                },
+            )
             .map_err(|_| Error::Crypto)?;
         let mut out = Vec::with_capacity(1 + 12 + ciphertext.len());
         out.push(SEALED_VERSION);
@@ -122,7 +135,13 @@ impl SecretBox {
         let aad = Self::aad(account);
         let plain = Zeroizing::new(
             self.cipher
-                .decrypt(&Nonce::from(nonce), Payload { msg: &bytes[13..], aad: &aad })
+                .decrypt(
+                    &Nonce::from(nonce),
+                    Payload {
+                        msg: &bytes[13..],
+                        aad: &aad,
+                    },
+                )
                 .map_err(|_| Error::Crypto)?,
         );
         Secret::from_bytes(&plain).map_err(|_| Error::Crypto)
@@ -145,7 +164,11 @@ impl Token {
     /// Accepts a token as presented by a client: exactly 64 lowercase hex digits.
     pub fn parse(text: &str) -> Result<Self, Error> {
         let ok = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if ok { Ok(Self(text.to_owned())) } else { Err(Error::MalformedToken) }
+        if ok {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(Error::MalformedToken)
+        }
     }
 
     /// The text to hand to the client (cookie value or bearer token).
@@ -166,7 +189,7 @@ impl fmt::Debug for Token {
 }
 
 /// The SHA-256 of a [`Token`]: the store's lookup key.
-#[derive(Clone, Copy, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Serialize, Deserialize)]
 pub struct TokenDigest(pub [u8; 32]);
 
 impl PartialEq for TokenDigest {
@@ -175,6 +198,12 @@ impl PartialEq for TokenDigest {
     }
 }
 impl Eq for TokenDigest {}
+
+impl std::hash::Hash for TokenDigest {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl TokenDigest {
     /// Hex form, for stores that key on text.
@@ -200,7 +229,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| match c {
@@ -232,13 +261,20 @@ mod tests {
         let secret_box = SecretBox::new(&master);
         let secret = rng.with(|r| Secret::generate(r));
         let sealed = secret_box.seal(AccountId(1), &secret, &rng).unwrap();
-        assert_ne!(&sealed.0[13..33], secret.expose_bytes(), "ciphertext is not the secret");
+        assert_ne!(
+            &sealed.0[13..33],
+            secret.expose_bytes(),
+            "ciphertext is not the secret"
+        );
         let opened = secret_box.open(AccountId(1), &sealed).unwrap();
         assert_eq!(opened.expose_bytes(), secret.expose_bytes());
-        assert!(secret_box.open(AccountId(2), &sealed).is_err(), "moved to another account");
+        assert!(
+            secret_box.open(AccountId(2), &sealed).is_err(),
+            "moved to another account"
+        );
         let other = SecretBox::new(&MasterKey::generate(&rng));
         assert!(other.open(AccountId(1), &sealed).is_err(), "wrong key");
-        let mut tampered = sealed.clone();
+        let mut tampered = sealed;
         let last = tampered.0.len() - 1;
         tampered.0[last] ^= 1;
         assert!(secret_box.open(AccountId(1), &tampered).is_err());

@@ -61,7 +61,10 @@
 //! # Ok::<(), shikaku::Error>(())
 //! ```
 
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub use shikaku_lockout as lockout;
 pub use shikaku_password as password;
@@ -80,20 +83,26 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{AuditEvent, AuditKind, AuditSink, Channel, MemoryAuditSink, StoreAuditSink, TracingAuditSink};
+pub use audit::{
+    AuditEvent, AuditKind, AuditSink, Channel, MemoryAuditSink, StoreAuditSink, TracingAuditSink,
+};
 pub use clock::{Clock, ManualClock, SharedRng, SystemClock};
 pub use config::{Config, HashCost};
 pub use error::{Error, StoreError};
-pub use ids::{AccountId, AccountKey, InstitutionCode, LoginId};
+pub use ids::{
+    AccountId, AccountKey, DEFAULT_INSTITUTION_CODE_DIGITS, InstitutionCode, LoginId,
+    MAX_LOGIN_ID_CHARS,
+};
 pub use keys::{MasterKey, SealedSecret, Token, TokenDigest};
 pub use memory::MemoryStore;
 pub use service::{
-    AccountSummary, Authentication, Builder, EnrollmentView, Identity, InitialSettings, LoginTicket,
-    PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd, SessionGrant, SessionInfo,
-    Shikaku,
+    AccountSummary, Authentication, Builder, EnrollmentView, Identity, InitialSettings,
+    LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd,
+    SessionGrant, SessionInfo, Shikaku,
 };
 pub use store::{
-    AccountRecord, Attempts, LoginTicketRecord, MfaRecord, NewAccount, PendingMfa, SessionRecord, Store,
+    AccountRecord, Attempts, LoginTicketRecord, MfaRecord, NewAccount, PendingMfa, SessionRecord,
+    Store,
 };
 
 /// Japan Standard Time (UTC+9, no daylight saving): the manual's time zone.

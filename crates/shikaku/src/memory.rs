@@ -9,9 +9,7 @@ use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
 use crate::keys::TokenDigest;
-use crate::store::{
-    AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord, Store,
-};
+use crate::store::{AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord, Store};
 
 #[derive(Default)]
 struct Inner {
@@ -76,7 +74,11 @@ impl Store for MemoryStore {
 
     fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError> {
         let inner = self.lock();
-        Ok(inner.by_key.get(key).and_then(|id| inner.accounts.get(id)).cloned())
+        Ok(inner
+            .by_key
+            .get(key)
+            .and_then(|id| inner.accounts.get(id))
+            .cloned())
     }
 
     fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
@@ -91,7 +93,9 @@ impl Store for MemoryStore {
         f: &mut dyn FnMut(&mut AccountRecord) -> bool,
     ) -> Result<Option<AccountRecord>, StoreError> {
         let mut inner = self.lock();
-        let Some(stored) = inner.accounts.get_mut(&id) else { return Ok(None) };
+        let Some(stored) = inner.accounts.get_mut(&id) else {
+            return Ok(None);
+        };
         let mut draft = stored.clone();
         if f(&mut draft) {
             *stored = draft;
@@ -168,7 +172,14 @@ impl Store for MemoryStore {
     }
 
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
-        Ok(self.lock().audit.iter().rev().take(limit).cloned().collect())
+        Ok(self
+            .lock()
+            .audit
+            .iter()
+            .rev()
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {

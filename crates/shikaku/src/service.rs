@@ -280,10 +280,13 @@ impl<S: Store> Builder<S> {
 
     /// Validates the configuration and builds the service.
     pub fn build(self) -> Result<Shikaku<S>, Error> {
-        let master = self.master_key.ok_or_else(|| Error::InvalidConfig("a master key is required".into()))?;
+        let master = self
+            .master_key
+            .ok_or_else(|| Error::InvalidConfig("a master key is required".into()))?;
         let rng = self.rng.unwrap_or_else(SharedRng::system);
         let cost = self.config.hash_cost;
-        let pepper = Pepper::new(master.pepper_bytes().to_vec()).map_err(|e| Error::InvalidConfig(e.to_string()))?;
+        let pepper = Pepper::new(master.pepper_bytes().to_vec())
+            .map_err(|e| Error::InvalidConfig(e.to_string()))?;
         let hasher = Hasher::builder()
             .m_cost(cost.m_cost)
             .t_cost(cost.t_cost)
@@ -296,7 +299,9 @@ impl<S: Store> Builder<S> {
             return Err(Error::InvalidConfig("the issuer must not be empty".into()));
         }
         if self.config.institution_code_digits == 0 || self.config.institution_code_digits > 32 {
-            return Err(Error::InvalidConfig("institution_code_digits must be 1..=32".into()));
+            return Err(Error::InvalidConfig(
+                "institution_code_digits must be 1..=32".into(),
+            ));
         }
         // Unknown identifiers are verified against this, so they cost what a real account costs.
         let dummy = rng
@@ -336,7 +341,9 @@ pub struct Shikaku<S: Store> {
 
 impl<S: Store> std::fmt::Debug for Shikaku<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shikaku").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Shikaku")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -377,7 +384,13 @@ impl<S: Store> Shikaku<S> {
         ))
     }
 
-    fn emit(&self, kind: AuditKind, account: Option<&AccountKey>, channel: Channel, detail: Option<String>) {
+    fn emit(
+        &self,
+        kind: AuditKind,
+        account: Option<&AccountKey>,
+        channel: Channel,
+        detail: Option<String>,
+    ) {
         self.audit.record(&AuditEvent {
             at: self.clock.now(),
             kind,
@@ -388,7 +401,9 @@ impl<S: Store> Shikaku<S> {
     }
 
     fn hash(&self, password: &Password) -> Result<PasswordHash, Error> {
-        self.rng.with(|r| self.hasher.hash(password, r)).map_err(|e| Error::Hashing(e.to_string()))
+        self.rng
+            .with(|r| self.hasher.hash(password, r))
+            .map_err(|e| Error::Hashing(e.to_string()))
     }
 
     // ----- Administration -------------------------------------------------------------
@@ -403,10 +418,15 @@ impl<S: Store> Shikaku<S> {
         let key = self.account_key(institution_code, login_id)?;
         let password = match password {
             Some(p) => {
-                self.config.password_policy.check(p.as_str()).map_err(Error::InitialPasswordRejected)?;
+                self.config
+                    .password_policy
+                    .check(p.as_str())
+                    .map_err(Error::InitialPasswordRejected)?;
                 p
             }
-            None => self.rng.with(|r| crate::password::generate_password(&self.config.password_policy, r)),
+            None => self
+                .rng
+                .with(|r| crate::password::generate_password(&self.config.password_policy, r)),
         };
         let hash = self.hash(&password)?;
         self.store.insert_account(NewAccount {
@@ -415,7 +435,12 @@ impl<S: Store> Shikaku<S> {
             must_change_password: false,
             created_at: self.clock.now(),
         })?;
-        self.emit(AuditKind::AccountProvisioned, Some(&key), Channel::Admin, None);
+        self.emit(
+            AuditKind::AccountProvisioned,
+            Some(&key),
+            Channel::Admin,
+            None,
+        );
         Ok(InitialSettings {
             institution_code: key.institution_code,
             login_id: key.login_id,
@@ -460,7 +485,9 @@ impl<S: Store> Shikaku<S> {
     /// sessions and pending logins end.
     pub fn reset_password(&self, key: &AccountKey) -> Result<InitialSettings, Error> {
         let account = self.existing(key)?;
-        let password = self.rng.with(|r| crate::password::generate_password(&self.config.password_policy, r));
+        let password = self
+            .rng
+            .with(|r| crate::password::generate_password(&self.config.password_policy, r));
         let hash = self.hash(&password)?;
         let now = self.clock.now();
         let policy = &self.config.password_policy;
@@ -473,7 +500,12 @@ impl<S: Store> Shikaku<S> {
         })?;
         self.store.delete_sessions_of(account.id)?;
         self.store.delete_tickets_of(account.id)?;
-        self.emit(AuditKind::AdminPasswordReset, Some(key), Channel::Admin, None);
+        self.emit(
+            AuditKind::AdminPasswordReset,
+            Some(key),
+            Channel::Admin,
+            None,
+        );
         Ok(InitialSettings {
             institution_code: account.key.institution_code,
             login_id: account.key.login_id,
@@ -497,7 +529,11 @@ impl<S: Store> Shikaku<S> {
             self.store.delete_sessions_of(account.id)?;
             self.store.delete_tickets_of(account.id)?;
         }
-        let kind = if disabled { AuditKind::AdminDisabled } else { AuditKind::AdminEnabled };
+        let kind = if disabled {
+            AuditKind::AdminDisabled
+        } else {
+            AuditKind::AdminEnabled
+        };
         self.emit(kind, Some(key), Channel::Admin, None);
         Ok(())
     }
@@ -515,8 +551,12 @@ impl<S: Store> Shikaku<S> {
                     drift: a.mfa.as_ref().map(|m| m.drift),
                     disabled: a.disabled,
                     must_change_password: a.must_change_password,
-                    password_lock: attempts.password.status(&self.config.password_lockout.clone(), now),
-                    passcode_lock: attempts.passcode.status(&self.config.passcode_lockout.clone(), now),
+                    password_lock: attempts
+                        .password
+                        .status(&self.config.password_lockout, now),
+                    passcode_lock: attempts
+                        .passcode
+                        .status(&self.config.passcode_lockout, now),
                     created_at: a.created_at,
                     key: a.key,
                 })
@@ -540,31 +580,53 @@ impl<S: Store> Shikaku<S> {
         channel: Channel,
     ) -> Result<Result<AccountRecord, PasswordStepFailure>, Error> {
         let now = self.clock.now();
-        let policy = self.config.password_lockout.clone();
+        let policy = self.config.password_lockout;
         let mut reserved = None;
-        self.store.update_attempts(key, &mut |a| reserved = Some(a.password.begin_attempt(&policy, now)))?;
+        self.store.update_attempts(key, &mut |a| {
+            reserved = Some(a.password.begin_attempt(&policy, now));
+        })?;
         let attempt = match reserved {
             Some(Ok(attempt)) => attempt,
             Some(Err(locked)) => {
-                self.emit(AuditKind::PasswordAttemptWhileLocked, Some(key), channel, None);
+                self.emit(
+                    AuditKind::PasswordAttemptWhileLocked,
+                    Some(key),
+                    channel,
+                    None,
+                );
                 return Ok(Err(PasswordStepFailure::Locked(locked.until)));
             }
-            None => return Err(Error::Store(crate::StoreError::Unavailable("attempt not recorded".into()))),
+            None => {
+                return Err(Error::Store(crate::StoreError::Unavailable(
+                    "attempt not recorded".into(),
+                )));
+            }
         };
         let account = self.store.account_by_key(key)?;
         // The same argon2 work whether or not the account exists.
-        let stored = account.as_ref().map_or(&self.dummy, |a| a.password.current());
-        let matches = self.hasher.verify(password, stored).map_err(|e| Error::Hashing(e.to_string()))?;
+        let stored = account
+            .as_ref()
+            .map_or(&self.dummy, |a| a.password.current());
+        let matches = self
+            .hasher
+            .verify(password, stored)
+            .map_err(|e| Error::Hashing(e.to_string()))?;
         match account {
             Some(account) if matches => {
-                self.store.update_attempts(key, &mut |a| a.password.record_success())?;
+                self.store
+                    .update_attempts(key, &mut |a| a.password.record_success())?;
                 Ok(Ok(account))
             }
             _ => {
                 self.emit(AuditKind::PasswordFailed, Some(key), channel, None);
                 match attempt.if_failed {
                     LockStatus::Locked { until } => {
-                        self.emit(AuditKind::PasswordLocked, Some(key), channel, Some(format!("until {until}")));
+                        self.emit(
+                            AuditKind::PasswordLocked,
+                            Some(key),
+                            channel,
+                            Some(format!("until {until}")),
+                        );
                         Ok(Err(PasswordStepFailure::LockedNow(until)))
                     }
                     _ => Ok(Err(PasswordStepFailure::Invalid)),
@@ -589,15 +651,28 @@ impl<S: Store> Shikaku<S> {
             }
         };
         if account.disabled {
-            self.emit(AuditKind::DisabledLoginRefused, Some(&key), Channel::Web, None);
+            self.emit(
+                AuditKind::DisabledLoginRefused,
+                Some(&key),
+                Channel::Web,
+                None,
+            );
             return Ok(PasswordLogin::Disabled);
         }
         // A passcode lock still in force stops the login here, before a ticket exists.
         let now = self.clock.now();
-        if let LockStatus::Locked { until } =
-            self.store.attempts(&key)?.passcode.status(&self.config.passcode_lockout.clone(), now)
+        if let LockStatus::Locked { until } = self
+            .store
+            .attempts(&key)?
+            .passcode
+            .status(&self.config.passcode_lockout, now)
         {
-            self.emit(AuditKind::PasscodeAttemptWhileLocked, Some(&key), Channel::Web, None);
+            self.emit(
+                AuditKind::PasscodeAttemptWhileLocked,
+                Some(&key),
+                Channel::Web,
+                None,
+            );
             return Ok(PasswordLogin::Locked { until });
         }
         let token = Token::generate(&self.rng);
@@ -624,7 +699,10 @@ impl<S: Store> Shikaku<S> {
             self.store.delete_ticket(&digest)?;
             return Err(Error::LoginExpired);
         }
-        let account = self.store.account(ticket.account)?.ok_or(Error::LoginExpired)?;
+        let account = self
+            .store
+            .account(ticket.account)?
+            .ok_or(Error::LoginExpired)?;
         if account.disabled {
             return Err(Error::LoginExpired);
         }
@@ -656,8 +734,11 @@ impl<S: Store> Shikaku<S> {
                 return false;
             }
             if a.pending_mfa.is_none() {
-                a.pending_mfa =
-                    Some(PendingMfa { secret: sealed.clone(), print_prompt_shown: false, created_at: now });
+                a.pending_mfa = Some(PendingMfa {
+                    secret: sealed.clone(),
+                    print_prompt_shown: false,
+                    created_at: now,
+                });
                 a.updated_at = now;
             }
             installed = a.pending_mfa.as_ref().map(|p| p.secret.clone());
@@ -675,7 +756,11 @@ impl<S: Store> Shikaku<S> {
     pub fn enrollment(&self, ticket: &Token) -> Result<EnrollmentView, Error> {
         let (_, account) = self.resolve_ticket(ticket)?;
         let secret = self.pending_secret(&account)?;
-        let uri = crate::totp::OtpauthUri::new(&self.config.issuer, account.key.login_id.as_str(), &secret);
+        let uri = crate::totp::OtpauthUri::new(
+            &self.config.issuer,
+            account.key.login_id.as_str(),
+            &secret,
+        );
         let otpauth_uri = uri.to_uri_string();
         let qr = QrCode::new(&otpauth_uri).map_err(|e| Error::Render(e.to_string()))?;
         Ok(EnrollmentView {
@@ -702,14 +787,19 @@ impl<S: Store> Shikaku<S> {
             otpauth_uri: &view.otpauth_uri,
             issued_on: crate::jst_date(self.clock.now()),
         };
-        sheet.render_html().map(Zeroizing::new).map_err(|e| Error::Render(e.to_string()))
+        sheet
+            .render_html()
+            .map(Zeroizing::new)
+            .map_err(|e| Error::Render(e.to_string()))
     }
 
     /// The QR code as PNG (for download or print).
     pub fn enrollment_png(&self, ticket: &Token) -> Result<Zeroizing<Vec<u8>>, Error> {
         let view = self.enrollment(ticket)?;
         let qr = QrCode::new(&view.otpauth_uri).map_err(|e| Error::Render(e.to_string()))?;
-        qr.to_png(8).map(Zeroizing::new).map_err(|e| Error::Render(e.to_string()))
+        qr.to_png(8)
+            .map(Zeroizing::new)
+            .map_err(|e| Error::Render(e.to_string()))
     }
 
     /// 《Authenticator 登録確認に進む》: which print confirmation to show. The first call
@@ -718,17 +808,18 @@ impl<S: Store> Shikaku<S> {
         let (_, account) = self.resolve_ticket(ticket)?;
         self.pending_secret(&account)?;
         let mut prompt = PrintPrompt::Later;
-        self.store.update_account(account.id, &mut |a| match &mut a.pending_mfa {
-            Some(p) if !p.print_prompt_shown => {
-                p.print_prompt_shown = true;
-                prompt = PrintPrompt::FirstTime;
-                true
-            }
-            _ => {
-                prompt = PrintPrompt::Later;
-                false
-            }
-        })?;
+        self.store
+            .update_account(account.id, &mut |a| match &mut a.pending_mfa {
+                Some(p) if !p.print_prompt_shown => {
+                    p.print_prompt_shown = true;
+                    prompt = PrintPrompt::FirstTime;
+                    true
+                }
+                _ => {
+                    prompt = PrintPrompt::Later;
+                    false
+                }
+            })?;
         Ok(prompt)
     }
 
@@ -744,16 +835,27 @@ impl<S: Store> Shikaku<S> {
     ) -> Result<PasscodeStep, Error> {
         let key = &account.key;
         let now = self.clock.now();
-        let policy = self.config.passcode_lockout.clone();
+        let policy = self.config.passcode_lockout;
         let mut reserved = None;
-        self.store.update_attempts(key, &mut |a| reserved = Some(a.passcode.begin_attempt(&policy, now)))?;
+        self.store.update_attempts(key, &mut |a| {
+            reserved = Some(a.passcode.begin_attempt(&policy, now));
+        })?;
         let attempt = match reserved {
             Some(Ok(attempt)) => attempt,
             Some(Err(locked)) => {
-                self.emit(AuditKind::PasscodeAttemptWhileLocked, Some(key), channel, None);
+                self.emit(
+                    AuditKind::PasscodeAttemptWhileLocked,
+                    Some(key),
+                    channel,
+                    None,
+                );
                 return Ok(PasscodeStep::Locked(locked.until));
             }
-            None => return Err(Error::Store(crate::StoreError::Unavailable("attempt not recorded".into()))),
+            None => {
+                return Err(Error::Store(crate::StoreError::Unavailable(
+                    "attempt not recorded".into(),
+                )));
+            }
         };
 
         // Open the secret outside the transaction (cheap, but keep the closure pure).
@@ -762,7 +864,11 @@ impl<S: Store> Shikaku<S> {
             (None, Some(pending)) => (self.secret_box.open(account.id, &pending.secret)?, true),
             (None, None) => return Err(Error::EnrollmentRequired),
         };
-        let expected_secret = if enrolling { account.pending_mfa.as_ref().map(|p| p.secret.clone()) } else { None };
+        let expected_secret = if enrolling {
+            account.pending_mfa.as_ref().map(|p| p.secret.clone())
+        } else {
+            None
+        };
         let verifier = &self.config.verifier;
         let mut outcome = Verification::Rejected;
         let mut session_epoch = None;
@@ -774,7 +880,8 @@ impl<S: Store> Shikaku<S> {
             }
             // The registration state must still be the one whose secret we opened.
             let consistent = if enrolling {
-                a.mfa.is_none() && a.pending_mfa.as_ref().map(|p| &p.secret) == expected_secret.as_ref()
+                a.mfa.is_none()
+                    && a.pending_mfa.as_ref().map(|p| &p.secret) == expected_secret.as_ref()
             } else {
                 a.mfa.is_some()
             };
@@ -784,7 +891,9 @@ impl<S: Store> Shikaku<S> {
             }
             let last_step = a.mfa.as_ref().and_then(|m| m.last_step);
             outcome = verifier.verify(&secret, passcode, now, last_step);
-            let Verification::Accepted(matched) = &outcome else { return false };
+            let Verification::Accepted(matched) = &outcome else {
+                return false;
+            };
             if enrolling {
                 let sealed = a.pending_mfa.take().map(|p| p.secret);
                 a.mfa = sealed.map(|secret| MfaRecord {
@@ -809,11 +918,17 @@ impl<S: Store> Shikaku<S> {
         }
         match outcome {
             Verification::Accepted(matched) => {
-                self.store.update_attempts(key, &mut |a| a.passcode.record_success())?;
+                self.store
+                    .update_attempts(key, &mut |a| a.passcode.record_success())?;
                 if enrolling {
                     self.emit(AuditKind::Enrolled, Some(key), channel, None);
                 }
-                Ok(PasscodeStep::Accepted { enrolled: enrolling, epoch: session_epoch, drift: matched.drift, must_change })
+                Ok(PasscodeStep::Accepted {
+                    enrolled: enrolling,
+                    epoch: session_epoch,
+                    drift: matched.drift,
+                    must_change,
+                })
             }
             other => {
                 let kind = if matches!(other, Verification::Replayed { .. }) {
@@ -824,7 +939,12 @@ impl<S: Store> Shikaku<S> {
                 self.emit(kind, Some(key), channel, None);
                 match attempt.if_failed {
                     LockStatus::Locked { until } => {
-                        self.emit(AuditKind::PasscodeLocked, Some(key), channel, Some(format!("until {until}")));
+                        self.emit(
+                            AuditKind::PasscodeLocked,
+                            Some(key),
+                            channel,
+                            Some(format!("until {until}")),
+                        );
                         Ok(PasscodeStep::Locked(until))
                     }
                     _ => Ok(PasscodeStep::Invalid),
@@ -841,7 +961,12 @@ impl<S: Store> Shikaku<S> {
         let (ticket_record, account) = self.resolve_ticket(ticket)?;
         let passcode = Passcode::parse(passcode).map_err(|_| Error::MalformedPasscode)?;
         match self.passcode_step(&account, &passcode, Channel::Web)? {
-            PasscodeStep::Accepted { enrolled, epoch, drift, must_change } => {
+            PasscodeStep::Accepted {
+                enrolled,
+                epoch,
+                drift,
+                must_change,
+            } => {
                 self.store.delete_ticket(&ticket_record.digest)?;
                 let now = self.clock.now();
                 let epoch = epoch.ok_or(Error::LoginExpired)?;
@@ -855,8 +980,18 @@ impl<S: Store> Shikaku<S> {
                     clock,
                     created_at: now,
                 })?;
-                self.emit(AuditKind::SessionStarted, Some(&account.key), Channel::Web, Some(format!("drift {drift}")));
-                Ok(PasscodeLogin::Session(SessionGrant { token, expires_at, enrolled, must_change_password: must_change }))
+                self.emit(
+                    AuditKind::SessionStarted,
+                    Some(&account.key),
+                    Channel::Web,
+                    Some(format!("drift {drift}")),
+                );
+                Ok(PasscodeLogin::Session(SessionGrant {
+                    token,
+                    expires_at,
+                    enrolled,
+                    must_change_password: must_change,
+                }))
             }
             PasscodeStep::Locked(until) => {
                 // Locking on passcodes voids the pending login: start again from the password.
@@ -872,7 +1007,9 @@ impl<S: Store> Shikaku<S> {
     /// Checks a session and, when active, records the activity (extends the idle timeout).
     pub fn session(&self, token: &Token) -> Result<Result<SessionInfo, SessionEnd>, Error> {
         let digest = token.digest();
-        let Some(session) = self.store.session(&digest)? else { return Ok(Err(SessionEnd::Unknown)) };
+        let Some(session) = self.store.session(&digest)? else {
+            return Ok(Err(SessionEnd::Unknown));
+        };
         let Some(account) = self.store.account(session.account)? else {
             self.store.delete_session(&digest)?;
             return Ok(Err(SessionEnd::Unknown));
@@ -897,12 +1034,22 @@ impl<S: Store> Shikaku<S> {
             })),
             SessionStatus::Expired { .. } => {
                 self.store.delete_session(&digest)?;
-                self.emit(AuditKind::SessionExpired, Some(&account.key), Channel::Web, None);
+                self.emit(
+                    AuditKind::SessionExpired,
+                    Some(&account.key),
+                    Channel::Web,
+                    None,
+                );
                 Ok(Err(SessionEnd::Expired))
             }
             SessionStatus::Superseded => {
                 self.store.delete_session(&digest)?;
-                self.emit(AuditKind::SessionSuperseded, Some(&account.key), Channel::Web, None);
+                self.emit(
+                    AuditKind::SessionSuperseded,
+                    Some(&account.key),
+                    Channel::Web,
+                    None,
+                );
                 Ok(Err(SessionEnd::Superseded))
             }
         }
@@ -911,7 +1058,9 @@ impl<S: Store> Shikaku<S> {
     /// 《ログアウト》: ends the session server-side. `false` if it was not active.
     pub fn logout(&self, token: &Token) -> Result<bool, Error> {
         let digest = token.digest();
-        let Some(session) = self.store.session(&digest)? else { return Ok(false) };
+        let Some(session) = self.store.session(&digest)? else {
+            return Ok(false);
+        };
         self.store.delete_session(&digest)?;
         let account = self.store.account(session.account)?;
         if let Some(account) = &account {
@@ -946,12 +1095,16 @@ impl<S: Store> Shikaku<S> {
         new_again: &Password,
     ) -> Result<PasswordChange, Error> {
         let info = self.session(session)?.map_err(Error::Session)?;
-        let key = info.key.clone();
+        let key = info.key;
         let account = match self.password_step(&key, current, Channel::Web)? {
             Ok(account) => account,
-            Err(PasswordStepFailure::Invalid) => return Ok(PasswordChange::WrongCurrent { locked_until: None }),
+            Err(PasswordStepFailure::Invalid) => {
+                return Ok(PasswordChange::WrongCurrent { locked_until: None });
+            }
             Err(PasswordStepFailure::LockedNow(until)) => {
-                return Ok(PasswordChange::WrongCurrent { locked_until: Some(until) });
+                return Ok(PasswordChange::WrongCurrent {
+                    locked_until: Some(until),
+                });
             }
             Err(PasswordStepFailure::Locked(until)) => return Ok(PasswordChange::Locked { until }),
         };
@@ -963,7 +1116,8 @@ impl<S: Store> Shikaku<S> {
             violations.push(Violation::confirmation_mismatch());
         }
         let changed = if violations.is_empty() {
-            self.rng.with(|r| history.change(policy, &self.hasher, &account_id, current, new, r))
+            self.rng
+                .with(|r| history.change(policy, &self.hasher, &account_id, current, new, r))
         } else {
             history.check_change(policy, &self.hasher, &account_id, current, new)
         };
@@ -975,7 +1129,12 @@ impl<S: Store> Shikaku<S> {
         }
         if !violations.is_empty() {
             let codes: Vec<&str> = violations.iter().map(|v| v.code().as_str()).collect();
-            self.emit(AuditKind::PasswordChangeRejected, Some(&key), Channel::Web, Some(codes.join(",")));
+            self.emit(
+                AuditKind::PasswordChangeRejected,
+                Some(&key),
+                Channel::Web,
+                Some(codes.join(",")),
+            );
             return Ok(PasswordChange::Rejected(violations));
         }
         // Write only if nobody changed the password since we read it (optimistic check).
@@ -1061,7 +1220,12 @@ enum PasswordStepFailure {
 }
 
 enum PasscodeStep {
-    Accepted { enrolled: bool, epoch: Option<crate::lockout::SessionEpoch>, drift: i64, must_change: bool },
+    Accepted {
+        enrolled: bool,
+        epoch: Option<crate::lockout::SessionEpoch>,
+        drift: i64,
+        must_change: bool,
+    },
     Locked(OffsetDateTime),
     Invalid,
 }

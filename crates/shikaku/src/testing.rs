@@ -17,14 +17,15 @@ use time::{Duration, OffsetDateTime};
 use crate::password::Password;
 use crate::totp::{SetupKey, Verifier};
 use crate::{
-    AuditKind, Authentication, Config, Error, ManualClock, MasterKey, MemoryAuditSink, PasscodeLogin,
-    PasswordChange, PasswordLogin, PrintPrompt, SessionEnd, SharedRng, Shikaku, Store, Token,
+    AuditKind, Authentication, Config, Error, ManualClock, MasterKey, MemoryAuditSink,
+    PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd, SharedRng, Shikaku,
+    Store, Token,
 };
 
 /// 機関コード used by the scenarios.
 pub const INSTITUTION: &str = "0123456789";
 /// The initial password used by the scenarios.
-pub const INITIAL: &str = "Initial#Pass1";
+pub const INITIAL: &str = "Initial#Pw1";
 
 /// A service over `store` with a manual clock at a fixed instant and a seeded RNG.
 pub struct Harness<S: Store> {
@@ -46,7 +47,7 @@ impl<S: Store> Harness<S> {
     pub fn with_config(store: Arc<S>, config: Config) -> Self {
         let clock = ManualClock::new(start_time());
         let audit = MemoryAuditSink::default();
-        let rng = SharedRng::new(rand_chacha::ChaCha20Rng::seed_from_u64(0x5348_494b_414b_55));
+        let rng = SharedRng::new(rand_chacha::ChaCha20Rng::seed_from_u64(0x0053_4849_4b41_4b55));
         let master = MasterKey::generate(&rng);
         let service = Shikaku::builder(store)
             .master_key(master)
@@ -56,15 +57,23 @@ impl<S: Store> Harness<S> {
             .audit_sink(audit.clone())
             .build()
             .unwrap();
-        Self { service, clock, audit }
+        Self {
+            service,
+            clock,
+            audit,
+        }
     }
 
     pub fn provision(&self, login_id: &str) {
-        self.service.provision(INSTITUTION, login_id, Some(Password::new(INITIAL))).unwrap();
+        self.service
+            .provision(INSTITUTION, login_id, Some(Password::new(INITIAL)))
+            .unwrap();
     }
 
     pub fn login(&self, login_id: &str, password: &str) -> PasswordLogin {
-        self.service.password_login(INSTITUTION, login_id, &Password::new(password)).unwrap()
+        self.service
+            .password_login(INSTITUTION, login_id, &Password::new(password))
+            .unwrap()
     }
 
     /// Password login that must succeed; returns (ticket, needs_enrollment).
@@ -88,7 +97,11 @@ impl<S: Store> Harness<S> {
         assert!(needs, "a fresh account needs enrollment");
         let view = self.service.enrollment(&ticket).unwrap();
         let secret = SetupKey::parse(&view.setup_key.copy_form()).unwrap();
-        match self.service.submit_passcode(&ticket, &self.code(&secret, 0)).unwrap() {
+        match self
+            .service
+            .submit_passcode(&ticket, &self.code(&secret, 0))
+            .unwrap()
+        {
             PasscodeLogin::Session(grant) => {
                 assert!(grant.enrolled);
                 (secret, grant.token)
@@ -132,15 +145,34 @@ pub fn first_time_registration<S: Store>(store: Arc<S>) {
     // The same secret on a second look (a QR already scanned stays valid).
     let again = h.service.enrollment(&ticket).unwrap();
     assert_eq!(again.setup_key.copy_form().as_str(), copy.as_str());
-    assert_eq!(h.service.proceed_to_confirmation(&ticket).unwrap(), PrintPrompt::FirstTime);
-    assert_eq!(h.service.proceed_to_confirmation(&ticket).unwrap(), PrintPrompt::Later);
-    assert_eq!(h.service.proceed_to_confirmation(&ticket).unwrap(), PrintPrompt::Later);
+    assert_eq!(
+        h.service.proceed_to_confirmation(&ticket).unwrap(),
+        PrintPrompt::FirstTime
+    );
+    assert_eq!(
+        h.service.proceed_to_confirmation(&ticket).unwrap(),
+        PrintPrompt::Later
+    );
+    assert_eq!(
+        h.service.proceed_to_confirmation(&ticket).unwrap(),
+        PrintPrompt::Later
+    );
     let sheet = h.service.enrollment_sheet(&ticket).unwrap();
     assert!(sheet.contains(copy.as_str()));
     let secret = SetupKey::parse(&copy).unwrap();
-    let wrong = format!("{:06}", (h.code(&secret, 0).parse::<u32>().unwrap() + 1) % 1_000_000);
-    assert!(matches!(h.service.submit_passcode(&ticket, &wrong).unwrap(), PasscodeLogin::Invalid));
-    let grant = match h.service.submit_passcode(&ticket, &h.code(&secret, 0)).unwrap() {
+    let wrong = format!(
+        "{:06}",
+        (h.code(&secret, 0).parse::<u32>().unwrap() + 1) % 1_000_000
+    );
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &wrong).unwrap(),
+        PasscodeLogin::Invalid
+    ));
+    let grant = match h
+        .service
+        .submit_passcode(&ticket, &h.code(&secret, 0))
+        .unwrap()
+    {
         PasscodeLogin::Session(g) => g,
         other => panic!("{other:?}"),
     };
@@ -149,7 +181,10 @@ pub fn first_time_registration<S: Store>(store: Arc<S>) {
     let info = h.service.session(&grant.token).unwrap().unwrap();
     assert_eq!(info.key.login_id.as_str(), "staff01");
     // The ticket is spent.
-    assert!(matches!(h.service.submit_passcode(&ticket, &h.code(&secret, 1)), Err(Error::LoginExpired)));
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &h.code(&secret, 1)),
+        Err(Error::LoginExpired)
+    ));
     // Registered: the next login asks for the passcode, not enrollment.
     h.service.logout(&grant.token).unwrap();
     let (_, needs) = h.ticket("staff01", INITIAL);
@@ -165,13 +200,27 @@ pub fn enrollment_code_is_not_reusable<S: Store>(store: Arc<S>) {
     h.service.logout(&session).unwrap();
     let (ticket, _) = h.ticket("staff01", INITIAL);
     let same = h.code(&secret, 0);
-    assert!(matches!(h.service.submit_passcode(&ticket, &same).unwrap(), PasscodeLogin::Invalid));
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &same).unwrap(),
+        PasscodeLogin::Invalid
+    ));
     assert_eq!(h.count(AuditKind::ReplayRefused), 1);
     // Full-width and spaced forms of the same code are the same code: still a replay.
-    let wide: String = same.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
-    assert!(matches!(h.service.submit_passcode(&ticket, &wide).unwrap(), PasscodeLogin::Invalid));
+    let wide: String = same
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &wide).unwrap(),
+        PasscodeLogin::Invalid
+    ));
     h.clock.advance(Duration::seconds(30));
-    assert!(matches!(h.service.submit_passcode(&ticket, &h.code(&secret, 0)).unwrap(), PasscodeLogin::Session(_)));
+    assert!(matches!(
+        h.service
+            .submit_passcode(&ticket, &h.code(&secret, 0))
+            .unwrap(),
+        PasscodeLogin::Session(_)
+    ));
 }
 
 /// 3 wrong passwords lock for exactly 30 minutes; the right password is refused meanwhile.
@@ -179,16 +228,36 @@ pub fn password_lock_edges<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
     h.provision("staff01");
     h.clock.advance(Duration::minutes(1));
-    assert!(matches!(h.login("staff01", "Wrong#Pass1"), PasswordLogin::Invalid));
-    assert!(matches!(h.login("staff01", "Wrong#Pass2"), PasswordLogin::Invalid));
+    assert!(matches!(
+        h.login("staff01", "Wrong#Pass1"),
+        PasswordLogin::Invalid
+    ));
+    assert!(matches!(
+        h.login("staff01", "Wrong#Pass2"),
+        PasswordLogin::Invalid
+    ));
     let locked_at = crate::Clock::now(&h.clock);
     let until = locked_until(h.login("staff01", "Wrong#Pass3"));
     assert_eq!(until, locked_at + Duration::minutes(30));
-    assert_eq!(locked_until(h.login("staff01", INITIAL)), until, "right password during the lock");
+    assert_eq!(
+        locked_until(h.login("staff01", INITIAL)),
+        until,
+        "right password during the lock"
+    );
     h.clock.set(until - Duration::milliseconds(1));
-    assert_eq!(locked_until(h.login("staff01", INITIAL)), until, "29:59.999 still locked, not extended");
+    assert_eq!(
+        locked_until(h.login("staff01", INITIAL)),
+        until,
+        "29:59.999 still locked, not extended"
+    );
     h.clock.set(until);
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::NeedsEnrollment(_)), "30:00 unlocked");
+    assert!(
+        matches!(
+            h.login("staff01", INITIAL),
+            PasswordLogin::NeedsEnrollment(_)
+        ),
+        "30:00 unlocked"
+    );
     // Only 3 verifications happened; the attempts during the lock were not verified.
     assert_eq!(h.count(AuditKind::PasswordFailed), 3);
     assert_eq!(h.count(AuditKind::PasswordLocked), 1);
@@ -199,13 +268,22 @@ pub fn password_success_resets_count<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
     h.provision("staff01");
     for _ in 0..2 {
-        assert!(matches!(h.login("staff01", "Wrong#Pass1"), PasswordLogin::Invalid));
+        assert!(matches!(
+            h.login("staff01", "Wrong#Pass1"),
+            PasswordLogin::Invalid
+        ));
     }
     let _ = h.ticket("staff01", INITIAL);
     for _ in 0..2 {
-        assert!(matches!(h.login("staff01", "Wrong#Pass1"), PasswordLogin::Invalid));
+        assert!(matches!(
+            h.login("staff01", "Wrong#Pass1"),
+            PasswordLogin::Invalid
+        ));
     }
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::NeedsEnrollment(_)));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::NeedsEnrollment(_)
+    ));
 }
 
 /// Unknown identifiers lock exactly like known ones, and answer like a wrong password.
@@ -216,10 +294,19 @@ pub fn unknown_identifier_is_indistinguishable<S: Store>(store: Arc<S>) {
     assert!(matches!(h.login("nobody", INITIAL), PasswordLogin::Invalid));
     let _ = locked_until(h.login("nobody", INITIAL));
     // The lock of "nobody" does not touch staff01.
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::NeedsEnrollment(_)));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::NeedsEnrollment(_)
+    ));
     // Full-width spelling of the same identifier shares its counter.
-    let wide_inst: String = INSTITUTION.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
-    let out = h.service.password_login(&wide_inst, "ｎｏｂｏｄｙ", &Password::new(INITIAL)).unwrap();
+    let wide_inst: String = INSTITUTION
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    let out = h
+        .service
+        .password_login(&wide_inst, "ｎｏｂｏｄｙ", &Password::new(INITIAL))
+        .unwrap();
     assert!(matches!(out, PasswordLogin::Locked { .. }));
 }
 
@@ -232,22 +319,49 @@ pub fn passcode_lock_edges<S: Store>(store: Arc<S>) {
     h.clock.advance(Duration::minutes(5));
     let (ticket, _) = h.ticket("staff01", INITIAL);
     let good = h.code(&secret, 0);
-    let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 500_000) % 1_000_000);
-    assert!(matches!(h.service.submit_passcode(&ticket, &bad).unwrap(), PasscodeLogin::Invalid));
-    assert!(matches!(h.service.submit_passcode(&ticket, &bad).unwrap(), PasscodeLogin::Invalid));
+    let bad = format!(
+        "{:06}",
+        (good.parse::<u32>().unwrap() + 500_000) % 1_000_000
+    );
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &bad).unwrap(),
+        PasscodeLogin::Invalid
+    ));
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &bad).unwrap(),
+        PasscodeLogin::Invalid
+    ));
     let now = crate::Clock::now(&h.clock);
     let until = match h.service.submit_passcode(&ticket, &bad).unwrap() {
         PasscodeLogin::Locked { until } => until,
         other => panic!("{other:?}"),
     };
     assert_eq!(until, now + Duration::minutes(30));
-    assert!(matches!(h.service.submit_passcode(&ticket, &good), Err(Error::LoginExpired)), "login voided");
-    assert_eq!(locked_until(h.login("staff01", INITIAL)), until, "password step reports the passcode lock");
+    assert!(
+        matches!(
+            h.service.submit_passcode(&ticket, &good),
+            Err(Error::LoginExpired)
+        ),
+        "login voided"
+    );
+    assert_eq!(
+        locked_until(h.login("staff01", INITIAL)),
+        until,
+        "password step reports the passcode lock"
+    );
     h.clock.set(until - Duration::milliseconds(1));
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::Locked { .. }));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::Locked { .. }
+    ));
     h.clock.set(until);
     let (ticket, _) = h.ticket("staff01", INITIAL);
-    assert!(matches!(h.service.submit_passcode(&ticket, &h.code(&secret, 0)).unwrap(), PasscodeLogin::Session(_)));
+    assert!(matches!(
+        h.service
+            .submit_passcode(&ticket, &h.code(&secret, 0))
+            .unwrap(),
+        PasscodeLogin::Session(_)
+    ));
 }
 
 /// A correct password never resets the passcode failure count.
@@ -257,13 +371,22 @@ pub fn password_does_not_reset_passcode_count<S: Store>(store: Arc<S>) {
     let (secret, session) = h.enroll("staff01");
     h.service.logout(&session).unwrap();
     h.clock.advance(Duration::minutes(1));
-    let bad = format!("{:06}", (h.code(&secret, 0).parse::<u32>().unwrap() + 1) % 1_000_000);
+    let bad = format!(
+        "{:06}",
+        (h.code(&secret, 0).parse::<u32>().unwrap() + 1) % 1_000_000
+    );
     let (ticket, _) = h.ticket("staff01", INITIAL);
     for _ in 0..2 {
-        assert!(matches!(h.service.submit_passcode(&ticket, &bad).unwrap(), PasscodeLogin::Invalid));
+        assert!(matches!(
+            h.service.submit_passcode(&ticket, &bad).unwrap(),
+            PasscodeLogin::Invalid
+        ));
     }
     let (ticket, _) = h.ticket("staff01", INITIAL);
-    assert!(matches!(h.service.submit_passcode(&ticket, &bad).unwrap(), PasscodeLogin::Locked { .. }));
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &bad).unwrap(),
+        PasscodeLogin::Locked { .. }
+    ));
 }
 
 /// 30 idle minutes end a session: 29:59.999 alive (and extended), 30:00 dead.
@@ -271,14 +394,31 @@ pub fn idle_timeout_edges<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
     h.provision("staff01");
     let (_, session) = h.enroll("staff01");
-    h.clock.advance(Duration::minutes(30) - Duration::milliseconds(1));
-    let info = h.service.session(&session).unwrap().expect("alive at 29:59.999");
-    assert_eq!(info.expires_at, crate::Clock::now(&h.clock) + Duration::minutes(30), "activity extends");
-    h.clock.advance(Duration::minutes(30) - Duration::milliseconds(1));
+    h.clock
+        .advance(Duration::minutes(30) - Duration::milliseconds(1));
+    let info = h
+        .service
+        .session(&session)
+        .unwrap()
+        .expect("alive at 29:59.999");
+    assert_eq!(
+        info.expires_at,
+        crate::Clock::now(&h.clock) + Duration::minutes(30),
+        "activity extends"
+    );
+    h.clock
+        .advance(Duration::minutes(30) - Duration::milliseconds(1));
     assert!(h.service.session(&session).unwrap().is_ok());
     h.clock.advance(Duration::minutes(30));
-    assert_eq!(h.service.session(&session).unwrap().unwrap_err(), SessionEnd::Expired);
-    assert_eq!(h.service.session(&session).unwrap().unwrap_err(), SessionEnd::Unknown, "gone after");
+    assert_eq!(
+        h.service.session(&session).unwrap().unwrap_err(),
+        SessionEnd::Expired
+    );
+    assert_eq!(
+        h.service.session(&session).unwrap().unwrap_err(),
+        SessionEnd::Unknown,
+        "gone after"
+    );
 }
 
 /// Logging in again without logging out ends the earlier session, which says so.
@@ -288,11 +428,18 @@ pub fn second_login_supersedes_first<S: Store>(store: Arc<S>) {
     let (secret, first) = h.enroll("staff01");
     h.clock.advance(Duration::seconds(30));
     let (ticket, _) = h.ticket("staff01", INITIAL);
-    let second = match h.service.submit_passcode(&ticket, &h.code(&secret, 0)).unwrap() {
+    let second = match h
+        .service
+        .submit_passcode(&ticket, &h.code(&secret, 0))
+        .unwrap()
+    {
         PasscodeLogin::Session(g) => g.token,
         other => panic!("{other:?}"),
     };
-    assert_eq!(h.service.session(&first).unwrap().unwrap_err(), SessionEnd::Superseded);
+    assert_eq!(
+        h.service.session(&first).unwrap().unwrap_err(),
+        SessionEnd::Superseded
+    );
     assert!(h.service.session(&second).unwrap().is_ok());
     assert_eq!(h.count(AuditKind::SessionSuperseded), 1);
 }
@@ -303,7 +450,10 @@ pub fn logout_ends_session<S: Store>(store: Arc<S>) {
     h.provision("staff01");
     let (_, session) = h.enroll("staff01");
     assert!(h.service.logout(&session).unwrap());
-    assert_eq!(h.service.session(&session).unwrap().unwrap_err(), SessionEnd::Unknown);
+    assert_eq!(
+        h.service.session(&session).unwrap().unwrap_err(),
+        SessionEnd::Unknown
+    );
     assert!(!h.service.logout(&session).unwrap());
 }
 
@@ -314,7 +464,12 @@ pub fn password_change_rules<S: Store>(store: Arc<S>) {
     let (_, session) = h.enroll("staff01");
     let change = |cur: &str, new: &str, again: &str| {
         h.service
-            .change_password(&session, &Password::new(cur), &Password::new(new), &Password::new(again))
+            .change_password(
+                &session,
+                &Password::new(cur),
+                &Password::new(new),
+                &Password::new(again),
+            )
             .unwrap()
     };
     let codes = |out: PasswordChange| match out {
@@ -322,21 +477,45 @@ pub fn password_change_rules<S: Store>(store: Arc<S>) {
         other => panic!("expected Rejected, got {other:?}"),
     };
     let c = codes(change(INITIAL, "short", "short"));
-    for expected in ["too_short", "missing_digit", "missing_uppercase", "missing_special"] {
+    for expected in [
+        "too_short",
+        "missing_digit",
+        "missing_uppercase",
+        "missing_special",
+    ] {
         assert!(c.contains(&expected), "{expected} in {c:?}");
     }
-    assert!(codes(change(INITIAL, "Other#Pass1", "Other#Pass2")).contains(&"confirmation_mismatch"));
+    assert!(
+        codes(change(INITIAL, "Other#Pass1", "Other#Pass2")).contains(&"confirmation_mismatch")
+    );
     assert!(codes(change(INITIAL, INITIAL, INITIAL)).contains(&"same_as_current"));
     // Same first 5 characters as the current password, under 13 characters.
-    assert!(codes(change(INITIAL, "Initi#Xyz12", "Initi#Xyz12")).contains(&"similar_to_generation"));
-    assert!(matches!(change(INITIAL, "Second#Pw12", "Second#Pw12"), PasswordChange::Changed));
+    assert!(
+        codes(change(INITIAL, "Initi#Xyz12", "Initi#Xyz12")).contains(&"similar_to_generation")
+    );
+    assert!(matches!(
+        change(INITIAL, "Second#Pw12", "Second#Pw12"),
+        PasswordChange::Changed
+    ));
     // The old password is now a retired generation.
     assert!(codes(change("Second#Pw12", INITIAL, INITIAL)).contains(&"reused_generation"));
-    assert!(codes(change("Second#Pw12", "Initi@Abc99", "Initi@Abc99")).contains(&"similar_to_generation"));
+    assert!(
+        codes(change("Second#Pw12", "Initi@Abc99", "Initi@Abc99"))
+            .contains(&"similar_to_generation")
+    );
     // 13 characters or more: the history rules do not apply.
-    assert!(matches!(change("Second#Pw12", "Initi@Abc9999", "Initi@Abc9999"), PasswordChange::Changed));
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::Invalid));
-    assert!(matches!(h.login("staff01", "Initi@Abc9999"), PasswordLogin::NeedsPasscode(_)));
+    assert!(matches!(
+        change("Second#Pw12", "Initi@Abc9999", "Initi@Abc9999"),
+        PasswordChange::Changed
+    ));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::Invalid
+    ));
+    assert!(matches!(
+        h.login("staff01", "Initi@Abc9999"),
+        PasswordLogin::NeedsPasscode(_)
+    ));
     assert_eq!(h.count(AuditKind::PasswordChanged), 2);
 }
 
@@ -348,14 +527,34 @@ pub fn wrong_current_password_counts<S: Store>(store: Arc<S>) {
     let p = |s: &str| Password::new(s);
     let new = p("Fresh#Pass12");
     for _ in 0..2 {
-        let out = h.service.change_password(&session, &p("Wrong#Pass1"), &new, &new).unwrap();
-        assert!(matches!(out, PasswordChange::WrongCurrent { locked_until: None }));
+        let out = h
+            .service
+            .change_password(&session, &p("Wrong#Pass1"), &new, &new)
+            .unwrap();
+        assert!(matches!(
+            out,
+            PasswordChange::WrongCurrent { locked_until: None }
+        ));
     }
-    let out = h.service.change_password(&session, &p("Wrong#Pass1"), &new, &new).unwrap();
-    assert!(matches!(out, PasswordChange::WrongCurrent { locked_until: Some(_) }));
-    let out = h.service.change_password(&session, &p(INITIAL), &new, &new).unwrap();
+    let out = h
+        .service
+        .change_password(&session, &p("Wrong#Pass1"), &new, &new)
+        .unwrap();
+    assert!(matches!(
+        out,
+        PasswordChange::WrongCurrent {
+            locked_until: Some(_)
+        }
+    ));
+    let out = h
+        .service
+        .change_password(&session, &p(INITIAL), &new, &new)
+        .unwrap();
     assert!(matches!(out, PasswordChange::Locked { .. }));
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::Locked { .. }));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::Locked { .. }
+    ));
 }
 
 /// The manual's example: staff123 → staff456 is refused (shared first 5 characters).
@@ -364,34 +563,67 @@ pub fn five_generations_and_manual_example<S: Store>(store: Arc<S>) {
     h.provision("staff01");
     let (_, session) = h.enroll("staff01");
     let mut current = INITIAL.to_owned();
-    let gens = ["Gen1#Pass01", "Gen2#Pass02", "Gen3#Pass03", "Gen4#Pass04", "Gen5#Pass05"];
+    let gens = [
+        "Gen1#Pass01",
+        "Gen2#Pass02",
+        "Gen3#Pass03",
+        "Gen4#Pass04",
+        "Gen5#Pass05",
+    ];
     for next in gens {
         let out = h
             .service
-            .change_password(&session, &Password::new(current.as_str()), &Password::new(next), &Password::new(next))
+            .change_password(
+                &session,
+                &Password::new(current.as_str()),
+                &Password::new(next),
+                &Password::new(next),
+            )
             .unwrap();
         assert!(matches!(out, PasswordChange::Changed), "{next}: {out:?}");
         current = next.to_owned();
     }
     // Depth 5 including the current one: Gen1..Gen5 are remembered, INITIAL has dropped out.
-    let try_change = |new: &str| {
+    let try_change = |current: &str, new: &str| {
         h.service
-            .change_password(&session, &Password::new(current.as_str()), &Password::new(new), &Password::new(new))
+            .change_password(
+                &session,
+                &Password::new(current),
+                &Password::new(new),
+                &Password::new(new),
+            )
             .unwrap()
     };
-    assert!(matches!(try_change("Gen1#Pass01"), PasswordChange::Rejected(_)), "5th generation back");
-    assert!(matches!(try_change("Staff#123x"), PasswordChange::Changed));
-    current = "Staff#123x".to_owned();
-    let out = try_change("Staff#456y");
-    assert!(matches!(out, PasswordChange::Rejected(ref v) if v.iter().any(|v| v.code().as_str() == "similar_to_generation")));
+    assert!(
+        matches!(
+            try_change(&current, "Gen1#Pass01"),
+            PasswordChange::Rejected(_)
+        ),
+        "5th generation back"
+    );
+    assert!(matches!(
+        try_change(&current, "Staff#123x"),
+        PasswordChange::Changed
+    ));
+    let out = try_change("Staff#123x", "Staff#456y");
+    assert!(
+        matches!(out, PasswordChange::Rejected(ref v) if v.iter().any(|v| v.code().as_str() == "similar_to_generation"))
+    );
 }
 
 /// One-call receipt-computer authentication: enrollment first, replays and locks apply.
 pub fn receipt_computer_authentication<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
     h.provision("staff01");
-    let auth = |pw: &str, code: &str| h.service.authenticate(INSTITUTION, "staff01", &Password::new(pw), code).unwrap();
-    assert!(matches!(auth(INITIAL, "123456"), Authentication::EnrollmentRequired));
+    let auth = |pw: &str, code: &str| {
+        h.service
+            .authenticate(INSTITUTION, "staff01", &Password::new(pw), code)
+            .unwrap()
+    };
+    assert!(matches!(
+        auth(INITIAL, "123456"),
+        Authentication::EnrollmentRequired
+    ));
     let (secret, _) = h.enroll("staff01");
     h.clock.advance(Duration::seconds(30));
     let code = h.code(&secret, 0);
@@ -399,17 +631,36 @@ pub fn receipt_computer_authentication<S: Store>(store: Arc<S>) {
         Authentication::Verified(id) => assert_eq!(id.login_id.as_str(), "staff01"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(auth(INITIAL, &code), Authentication::InvalidPasscode), "replay refused");
-    assert!(matches!(auth("Wrong#Pass1", &code), Authentication::InvalidCredentials));
+    assert!(
+        matches!(auth(INITIAL, &code), Authentication::InvalidPasscode),
+        "replay refused"
+    );
     assert!(matches!(
-        h.service.authenticate(INSTITUTION, "staff01", &Password::new(INITIAL), "12345"),
+        auth("Wrong#Pass1", &code),
+        Authentication::InvalidCredentials
+    ));
+    assert!(matches!(
+        h.service
+            .authenticate(INSTITUTION, "staff01", &Password::new(INITIAL), "12345"),
         Err(Error::MalformedPasscode)
     ));
     h.clock.advance(Duration::seconds(30));
-    let bad = format!("{:06}", (h.code(&secret, 0).parse::<u32>().unwrap() + 3) % 1_000_000);
-    assert!(matches!(auth(INITIAL, &bad), Authentication::InvalidPasscode));
-    assert!(matches!(auth(INITIAL, &bad), Authentication::Locked { .. }), "replay + 1 wrong + this = 3");
-    assert!(matches!(auth(INITIAL, &h.code(&secret, 0)), Authentication::Locked { .. }));
+    let bad = format!(
+        "{:06}",
+        (h.code(&secret, 0).parse::<u32>().unwrap() + 3) % 1_000_000
+    );
+    assert!(matches!(
+        auth(INITIAL, &bad),
+        Authentication::InvalidPasscode
+    ));
+    assert!(
+        matches!(auth(INITIAL, &bad), Authentication::Locked { .. }),
+        "replay + 1 wrong + this = 3"
+    );
+    assert!(matches!(
+        auth(INITIAL, &h.code(&secret, 0)),
+        Authentication::Locked { .. }
+    ));
 }
 
 /// Administration: unlock, MFA reset, password reset (forced change), disable.
@@ -417,43 +668,101 @@ pub fn administration<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
     h.provision("staff01");
     h.provision("staff02");
-    assert!(matches!(h.service.provision(INSTITUTION, "staff01", None), Err(Error::Store(crate::StoreError::Conflict))));
+    assert!(matches!(
+        h.service.provision(INSTITUTION, "staff01", None),
+        Err(Error::Store(crate::StoreError::Conflict))
+    ));
     let (_, session) = h.enroll("staff01");
     let key = h.service.account_key(INSTITUTION, "staff01").unwrap();
     for _ in 0..3 {
         let _ = h.login("staff01", "Wrong#Pass1");
     }
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::Locked { .. }));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::Locked { .. }
+    ));
     h.service.unlock(&key).unwrap();
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::NeedsPasscode(_)));
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::NeedsPasscode(_)
+    ));
     h.service.reset_mfa(&key).unwrap();
-    assert_eq!(h.service.session(&session).unwrap().unwrap_err(), SessionEnd::Unknown);
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::NeedsEnrollment(_)));
+    assert_eq!(
+        h.service.session(&session).unwrap().unwrap_err(),
+        SessionEnd::Unknown
+    );
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::NeedsEnrollment(_)
+    ));
     let settings = h.service.reset_password(&key).unwrap();
-    assert!(h.service.config().password_policy.check(settings.initial_password.as_str()).is_ok());
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::Invalid));
+    assert!(
+        h.service
+            .config()
+            .password_policy
+            .check(settings.initial_password.as_str())
+            .is_ok()
+    );
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::Invalid
+    ));
     let (ticket, _) = h.ticket("staff01", settings.initial_password.as_str());
     let view = h.service.enrollment(&ticket).unwrap();
     let secret = SetupKey::parse(&view.setup_key.copy_form()).unwrap();
-    let grant = match h.service.submit_passcode(&ticket, &h.code(&secret, 0)).unwrap() {
+    let grant = match h
+        .service
+        .submit_passcode(&ticket, &h.code(&secret, 0))
+        .unwrap()
+    {
         PasscodeLogin::Session(g) => g,
         other => panic!("{other:?}"),
     };
     assert!(grant.must_change_password);
-    assert!(h.service.session(&grant.token).unwrap().unwrap().must_change_password);
+    assert!(
+        h.service
+            .session(&grant.token)
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
     let new = Password::new("After#Reset1");
-    let out = h.service.change_password(&grant.token, &settings.initial_password, &new, &new).unwrap();
+    let out = h
+        .service
+        .change_password(&grant.token, &settings.initial_password, &new, &new)
+        .unwrap();
     assert!(matches!(out, PasswordChange::Changed));
-    assert!(!h.service.session(&grant.token).unwrap().unwrap().must_change_password);
+    assert!(
+        !h.service
+            .session(&grant.token)
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
     h.service.set_disabled(&key, true).unwrap();
-    assert_eq!(h.service.session(&grant.token).unwrap().unwrap_err(), SessionEnd::Unknown);
-    assert!(matches!(h.login("staff01", "After#Reset1"), PasswordLogin::Disabled));
+    assert_eq!(
+        h.service.session(&grant.token).unwrap().unwrap_err(),
+        SessionEnd::Unknown
+    );
+    assert!(matches!(
+        h.login("staff01", "After#Reset1"),
+        PasswordLogin::Disabled
+    ));
     h.service.set_disabled(&key, false).unwrap();
-    assert!(matches!(h.login("staff01", "After#Reset1"), PasswordLogin::NeedsPasscode(_)));
+    assert!(matches!(
+        h.login("staff01", "After#Reset1"),
+        PasswordLogin::NeedsPasscode(_)
+    ));
     let list = h.service.accounts().unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0].key.login_id.as_str(), "staff01");
-    for kind in [AuditKind::AdminUnlocked, AuditKind::AdminMfaReset, AuditKind::AdminPasswordReset, AuditKind::AdminDisabled, AuditKind::AdminEnabled] {
+    for kind in [
+        AuditKind::AdminUnlocked,
+        AuditKind::AdminMfaReset,
+        AuditKind::AdminPasswordReset,
+        AuditKind::AdminDisabled,
+        AuditKind::AdminEnabled,
+    ] {
         assert_eq!(h.count(kind), 1, "{kind:?}");
     }
     assert!(h.service.recent_audit(5).unwrap().len() == 5);
@@ -470,12 +779,25 @@ pub fn concurrent_wrong_passwords<S: Store>(store: Arc<S>) {
         })
         .collect();
     let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-    let invalid = outcomes.iter().filter(|o| matches!(o, PasswordLogin::Invalid)).count();
-    let locked = outcomes.iter().filter(|o| matches!(o, PasswordLogin::Locked { .. })).count();
+    let invalid = outcomes
+        .iter()
+        .filter(|o| matches!(o, PasswordLogin::Invalid))
+        .count();
+    let locked = outcomes
+        .iter()
+        .filter(|o| matches!(o, PasswordLogin::Locked { .. }))
+        .count();
     assert_eq!(invalid + locked, 24);
     assert!(invalid <= 2, "{invalid} plain failures");
-    assert_eq!(h.count(AuditKind::PasswordFailed), 3, "exactly 3 verified guesses");
-    assert!(matches!(h.login("staff01", INITIAL), PasswordLogin::Locked { .. }));
+    assert_eq!(
+        h.count(AuditKind::PasswordFailed),
+        3,
+        "exactly 3 verified guesses"
+    );
+    assert!(matches!(
+        h.login("staff01", INITIAL),
+        PasswordLogin::Locked { .. }
+    ));
 }
 
 /// Two concurrent submissions of the same valid passcode: exactly one session.
@@ -496,7 +818,10 @@ pub fn concurrent_same_passcode<S: Store>(store: Arc<S>) {
         })
         .collect();
     let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-    let sessions = outcomes.iter().filter(|o| matches!(o, PasscodeLogin::Session(_))).count();
+    let sessions = outcomes
+        .iter()
+        .filter(|o| matches!(o, PasscodeLogin::Session(_)))
+        .count();
     assert_eq!(sessions, 1, "{outcomes:?}");
 }
 
@@ -509,7 +834,12 @@ pub fn drift_is_recorded<S: Store>(store: Arc<S>) {
     h.clock.advance(Duration::minutes(2));
     let (ticket, _) = h.ticket("staff01", INITIAL);
     // The phone runs 30 s fast.
-    assert!(matches!(h.service.submit_passcode(&ticket, &h.code(&secret, 1)).unwrap(), PasscodeLogin::Session(_)));
+    assert!(matches!(
+        h.service
+            .submit_passcode(&ticket, &h.code(&secret, 1))
+            .unwrap(),
+        PasscodeLogin::Session(_)
+    ));
     assert_eq!(h.service.accounts().unwrap()[0].drift, Some(1));
 }
 
@@ -518,13 +848,20 @@ pub fn login_ticket_expiry<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
     h.provision("staff01");
     let (ticket, _) = h.ticket("staff01", INITIAL);
-    h.clock.advance(Duration::minutes(30) - Duration::milliseconds(1));
+    h.clock
+        .advance(Duration::minutes(30) - Duration::milliseconds(1));
     assert!(h.service.enrollment(&ticket).is_ok());
     h.clock.advance(Duration::milliseconds(1));
-    assert!(matches!(h.service.enrollment(&ticket), Err(Error::LoginExpired)));
+    assert!(matches!(
+        h.service.enrollment(&ticket),
+        Err(Error::LoginExpired)
+    ));
     let (ticket, _) = h.ticket("staff01", INITIAL);
     h.service.abandon_login(&ticket).unwrap();
-    assert!(matches!(h.service.enrollment(&ticket), Err(Error::LoginExpired)));
+    assert!(matches!(
+        h.service.enrollment(&ticket),
+        Err(Error::LoginExpired)
+    ));
 }
 
 /// No audit event, and no Debug output of the service's answers, holds a secret.
@@ -540,7 +877,13 @@ pub fn audit_holds_no_secret<S: Store>(store: Arc<S>) {
     let debug = format!("{view:?} {outcome:?} {ticket:?}");
     let mut everything = format!("{:?}{debug}", h.audit.events());
     everything.push_str(&format!("{:?}", h.service.recent_audit(100).unwrap()));
-    for secret_text in [INITIAL, key.as_str(), &code, ticket.expose(), view.otpauth_uri.as_str()] {
+    for secret_text in [
+        INITIAL,
+        key.as_str(),
+        &code,
+        ticket.expose(),
+        view.otpauth_uri.as_str(),
+    ] {
         assert!(!everything.contains(secret_text), "leaked {secret_text}");
     }
     // Records themselves hold no plaintext either.
