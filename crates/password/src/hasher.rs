@@ -813,6 +813,32 @@ mod tests {
     }
 
     #[test]
+    fn run_all_really_runs_jobs_at_the_same_time() {
+        // Job 0 waits for a message that only job 1 sends: run one after the
+        // other, job 0 would time out.
+        let hasher = Hasher::builder()
+            .m_cost(64)
+            .t_cost(1)
+            .workers(2)
+            .build()
+            .unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let rx = Mutex::new(rx);
+        let tx = Mutex::new(tx);
+        let out = hasher
+            .run_all(&[0, 1], |job| {
+                if *job == 0 {
+                    let rx = rx.lock().unwrap();
+                    rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok()
+                } else {
+                    tx.lock().unwrap().send(()).is_ok()
+                }
+            })
+            .unwrap();
+        assert_eq!(out, [true, true]);
+    }
+
+    #[test]
     fn prefix_digest_is_unambiguous_and_keyed() {
         let plain = small();
         let a = plain.prefix_digest("ab", "cdefg").unwrap();
