@@ -1,6 +1,9 @@
 //! [`SqliteStore`]: the connections, and the [`Store`] methods as SQL.
 
 use std::fmt;
+use std::fs::OpenOptions;
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -40,6 +43,24 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
+/// Creates an empty database file readable by its owner only, unless one exists.
+fn create_private(path: &Path) -> Result<(), Error> {
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::Io {
+            path: path.to_owned(),
+            action: "create the database",
+            source,
+        }),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic inside a transaction rolled it back when the `Transaction` dropped, so
     // the connection behind a poisoned lock is still in a clean state.
@@ -47,13 +68,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SqliteStore {
-    /// Opens the database at `path`, creating it if absent, switching it to WAL mode
-    /// and applying any pending migrations.
+    /// Opens the database at `path`, creating it if absent (mode 0600: it holds
+    /// password hashes and sealed secrets; SQLite gives its `-wal` and `-shm` files the
+    /// same mode), switching it to WAL mode and applying any pending migrations.
     ///
     /// Fails with [`Error::SchemaTooNew`] for a database written by a newer version and
     /// [`Error::NotShikaku`] for another application's database.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
+        create_private(path)?;
         let mut writer = schema::connect(path, Access::ReadWrite)?;
         schema::enable_wal(&writer)?;
         schema::migrate(&mut writer, path)?;
@@ -91,10 +114,11 @@ impl SqliteStore {
 
     /// The database's schema version (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        self.read("read the schema version", |conn| {
-            let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            Ok(u32::try_from(v).unwrap_or(0))
-        })
+        let version: i64 = self.read("read the schema version", |conn| {
+            conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        })?;
+        u32::try_from(version)
+            .map_err(|_| StoreError::Corrupt(format!("the schema version {version} is negative")))
     }
 
     /// Runs SQLite's `PRAGMA integrity_check` and `PRAGMA foreign_key_check`;
