@@ -1,0 +1,12 @@
+//! Integration tests of the SQLite store: the facade's behaviour suite, store-level
+//! contracts, concurrency, a SIGKILL crash test, persistence and migrations, the key
+//! file, and read-only faults.
+
+mod behaviour;
+mod concurrency;
+mod crash;
+mod faults;
+mod keyfile;
+mod persistence;
+mod store;
+mod support;
