@@ -158,6 +158,10 @@ pub(crate) fn map_sql(op: &str, e: &rusqlite::Error) -> StoreError {
                     StoreError::Conflict
                 }
                 C::ConstraintViolation => corrupt(format!("a constraint failed ({detail})")),
+                C::DatabaseBusy if err.extended_code == ffi::SQLITE_BUSY_SNAPSHOT => unavailable(
+                    "another connection wrote between this transaction's read and its write; \
+                     retry",
+                ),
                 C::DatabaseBusy | C::DatabaseLocked => unavailable(
                     "the database stayed locked by another connection for longer than the \
                      busy timeout; retry, and check for a stuck process holding it",
