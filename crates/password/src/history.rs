@@ -1,35 +1,6 @@
 //! [`PasswordHistory`]: the manual's "5世代前までのパスワード" rules.
 //!
-//! # What counts as a generation
-//!
-//! The manual says a new password shorter than 13 characters must not equal,
-//! nor share its first 5 characters with, "5世代前までのパスワード". This
-//! crate reads that as **the last 5 passwords, the current one included as
-//! the newest**: the current password plus the 4 before it. (A change
-//! therefore compares the new password with 5 passwords in all; after it the
-//! new password is the newest of 5 and the oldest retired one is dropped.)
-//! The depth is [`Policy::history_depth`].
-//!
-//! # What is stored
-//!
-//! ```text
-//! PasswordHistory
-//! ├── current: PasswordHash            argon2id PHC of the current password
-//! └── retired (newest first, at most depth − 1)
-//!     ├── hash: PasswordHash           the retired password's own PHC hash
-//!     └── prefix_verifier: Option      argon2id( HMAC-SHA256_pepper(
-//!           { length, hash }               account id, first 5 characters) )
-//! ```
-//!
-//! There is **no prefix verifier for the current password**. A change always
-//! comes with the current password typed in plaintext (and verified by the
-//! caller), so the new password is compared with it directly. Only when a
-//! password is retired is a prefix verifier made for it — from that
-//! plaintext. A password retired without its plaintext, by an
-//! administrator's [`reset`](PasswordHistory::reset), therefore has **no
-//! prefix verifier**: the equality rule still applies to it (through its
-//! hash) but the similarity rule cannot. See `docs/password-policy.md` for
-//! the threat model.
+//! See [`PasswordHistory`].
 
 use core::fmt;
 
@@ -159,8 +130,40 @@ impl From<Violations> for ChangeError {
 }
 
 /// One account's password generations: the current hash and the retired
-/// ones, newest first. See the [module docs](self) for what counts as a
-/// generation and what is stored.
+/// ones, newest first.
+///
+/// # What counts as a generation
+///
+/// The manual says a new password shorter than 13 characters must not equal,
+/// nor share its first 5 characters with, "5世代前までのパスワード". This
+/// crate reads that as **the last 5 passwords, the current one included as
+/// the newest**: the current password plus the 4 before it. (A change
+/// therefore compares the new password with 5 passwords in all; after it the
+/// new password is the newest of 5 and the oldest retired one is dropped.)
+/// The depth is [`Policy::history_depth`].
+///
+/// # What is stored
+///
+/// ```text
+/// PasswordHistory
+/// ├── current: PasswordHash            argon2id PHC of the current password
+/// └── retired (newest first, at most depth − 1)
+///     ├── hash: PasswordHash           the retired password's own PHC hash
+///     └── prefix_verifier: Option      argon2id( HMAC-SHA256_pepper(
+///           { length, hash }               account id, first 5 characters) )
+/// ```
+///
+/// There is **no prefix verifier for the current password**. A change always
+/// comes with the current password typed in plaintext (and verified by the
+/// caller), so the new password is compared with it directly. Only when a
+/// password is retired is a prefix verifier made for it — from that
+/// plaintext. A password retired without its plaintext, by an
+/// administrator's [`reset`](Self::reset), therefore has **no
+/// prefix verifier**: the equality rule still applies to it (through its
+/// hash) but the similarity rule cannot. See `docs/password-policy.md` for
+/// the threat model.
+///
+/// # Serde
 ///
 /// Serialises (serde) as
 /// `{"current": "$argon2id$…", "retired": [{"hash": "$argon2id$…",
