@@ -10,12 +10,18 @@ use shikaku::{Config, PasscodeLogin, PasswordChange, PasswordLogin, Shikaku};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (store, master_key) = shikaku_store_sqlite::open_or_create("embed-demo.db")?;
-    let service = Shikaku::builder(Arc::new(store)).master_key(master_key).config(Config::default()).build()?;
+    let service = Shikaku::builder(Arc::new(store))
+        .master_key(master_key)
+        .config(Config::default())
+        .build()?;
 
     // An administrator issues the staff member's ユーザ設定情報 (or finds it issued last run).
     let login_id = format!("staff-{}", service.now().unix_timestamp());
     let settings = service.provision("0123456789", &login_id, None)?;
-    println!("発行: 機関コード {} / ログイン ID {}", settings.institution_code, settings.login_id);
+    println!(
+        "発行: 機関コード {} / ログイン ID {}",
+        settings.institution_code, settings.login_id
+    );
 
     // [ログイン] → no Authenticator yet → [Authenticator 登録].
     let PasswordLogin::NeedsEnrollment(ticket) =
@@ -24,24 +30,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("expected the enrollment screen".into());
     };
     let view = service.enrollment(&ticket.token)?;
-    println!("セットアップキー: {}", view.setup_key.display_form().as_str());
-    println!("印刷確認: {:?}", service.proceed_to_confirmation(&ticket.token)?);
+    println!(
+        "セットアップキー: {}",
+        view.setup_key.display_form().as_str()
+    );
+    println!(
+        "印刷確認: {:?}",
+        service.proceed_to_confirmation(&ticket.token)?
+    );
 
     // The staff member's phone computes the 6-digit passcode (here: the same algorithm).
     let secret = SetupKey::parse(&view.setup_key.copy_form())?;
     let code = Verifier::default().generate(&secret, service.now());
-    let PasscodeLogin::Session(session) = service.submit_passcode(&ticket.token, code.as_str())? else {
+    let PasscodeLogin::Session(session) = service.submit_passcode(&ticket.token, code.as_str())?
+    else {
         return Err("passcode refused".into());
     };
-    println!("MFA 登録完了: {} (session until {})", session.enrolled, session.expires_at);
+    println!(
+        "MFA 登録完了: {} (session until {} JST)",
+        session.enrolled,
+        session.expires_at.to_offset(shikaku::JST).time()
+    );
 
     // [パスワード変更]: a password sharing its first 5 characters with the current one is refused.
-    let (cur, similar, fresh) =
-        (&settings.initial_password, Password::new(format!("{}x#9Aa", &settings.initial_password.as_str()[..5])), Password::new("Kanja#Uketsuke2026"));
-    if let PasswordChange::Rejected(v) = service.change_password(&session.token, cur, &similar, &similar)? {
-        v.iter().for_each(|v| println!("変更不可: {}", v.message_ja()));
+    let (cur, similar, fresh) = (
+        &settings.initial_password,
+        Password::new(format!("{}x#9Aa", &settings.initial_password.as_str()[..5])),
+        Password::new("Kanja#Uketsuke2026"),
+    );
+    if let PasswordChange::Rejected(v) =
+        service.change_password(&session.token, cur, &similar, &similar)?
+    {
+        v.iter()
+            .for_each(|v| println!("変更不可: {}", v.message_ja()));
     }
-    println!("パスワード変更: {:?}", service.change_password(&session.token, cur, &fresh, &fresh)?);
+    println!(
+        "パスワード変更: {:?}",
+        service.change_password(&session.token, cur, &fresh, &fresh)?
+    );
     println!("ログアウト: {}", service.logout(&session.token)?);
     Ok(())
 }
