@@ -551,12 +551,8 @@ impl<S: Store> Shikaku<S> {
                     drift: a.mfa.as_ref().map(|m| m.drift),
                     disabled: a.disabled,
                     must_change_password: a.must_change_password,
-                    password_lock: attempts
-                        .password
-                        .status(&self.config.password_lockout, now),
-                    passcode_lock: attempts
-                        .passcode
-                        .status(&self.config.passcode_lockout, now),
+                    password_lock: attempts.password.status(&self.config.password_lockout, now),
+                    passcode_lock: attempts.passcode.status(&self.config.passcode_lockout, now),
                     created_at: a.created_at,
                     key: a.key,
                 })

@@ -47,7 +47,9 @@ impl<S: Store> Harness<S> {
     pub fn with_config(store: Arc<S>, config: Config) -> Self {
         let clock = ManualClock::new(start_time());
         let audit = MemoryAuditSink::default();
-        let rng = SharedRng::new(rand_chacha::ChaCha20Rng::seed_from_u64(0x0053_4849_4b41_4b55));
+        let rng = SharedRng::new(rand_chacha::ChaCha20Rng::seed_from_u64(
+            0x0053_4849_4b41_4b55,
+        ));
         let master = MasterKey::generate(&rng);
         let service = Shikaku::builder(store)
             .master_key(master)
