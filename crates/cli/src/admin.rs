@@ -1,0 +1,177 @@
+//! `shikaku user …` and `shikaku audit`.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use shikaku::lockout::LockStatus;
+use shikaku::password::Password;
+use shikaku::{InitialSettings, Shikaku};
+use shikaku_store_sqlite::SqliteStore;
+
+use crate::config::FileConfig;
+use crate::{AccountArgs, AuditArgs, DbArg, UserCommand};
+
+/// Opens the database (creating it and its key file if needed) and builds the service.
+pub(crate) fn open(db: &DbArg) -> Result<Shikaku<SqliteStore>, String> {
+    let file = match &db.config {
+        Some(path) => FileConfig::load(path)?,
+        None => FileConfig::default(),
+    };
+    let config = shikaku::Config::try_from(&file)?;
+    let (store, key) = shikaku_store_sqlite::open_or_create(&db.db)
+        .map_err(|e| format!("cannot open database {}: {e}", db.db.display()))?;
+    Shikaku::builder(Arc::new(store)).master_key(key).config(config).build().map_err(|e| e.to_string())
+}
+
+#[derive(Serialize)]
+struct SettingsJson<'a> {
+    institution_code: &'a str,
+    login_id: &'a str,
+    initial_password: &'a str,
+}
+
+/// The initial-settings sheet, as printed for the staff member.
+pub(crate) fn print_settings(settings: &InitialSettings, json: bool) -> Result<(), String> {
+    if json {
+        let out = SettingsJson {
+            institution_code: settings.institution_code.as_str(),
+            login_id: settings.login_id.as_str(),
+            initial_password: settings.initial_password.as_str(),
+        };
+        println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
+    } else {
+        println!("資格確認限定型レセコン連携機能 ユーザ設定情報 (initial settings)");
+        println!("  機関コード   (institution code): {}", settings.institution_code);
+        println!("  ログイン ID  (login ID):         {}", settings.login_id);
+        println!("  パスワード   (initial password): {}", settings.initial_password.as_str());
+        println!("  ※ 取扱注意: 本人以外に見せないでください。 Hand to the staff member only.");
+    }
+    Ok(())
+}
+
+fn key(service: &Shikaku<SqliteStore>, a: &AccountArgs) -> Result<shikaku::AccountKey, String> {
+    service.account_key(&a.institution_code, &a.login_id).map_err(|e| e.to_string())
+}
+
+fn lock_text(status: &LockStatus) -> String {
+    match status {
+        LockStatus::Locked { until } => format!("locked until {}", until.to_offset(shikaku::JST)),
+        LockStatus::Open { attempts_left } => format!("open ({attempts_left} left)"),
+    }
+}
+
+#[derive(Serialize)]
+struct AccountJson {
+    institution_code: String,
+    login_id: String,
+    enrolled: bool,
+    drift_steps: Option<i64>,
+    disabled: bool,
+    must_change_password: bool,
+    password_locked_until: Option<String>,
+    passcode_locked_until: Option<String>,
+}
+
+fn locked_until(status: &LockStatus) -> Option<String> {
+    match status {
+        LockStatus::Locked { until } => until.format(&time::format_description::well_known::Rfc3339).ok(),
+        LockStatus::Open { .. } => None,
+    }
+}
+
+pub(crate) fn user(command: UserCommand) -> Result<(), String> {
+    match command {
+        UserCommand::Add { account, password, json } => {
+            let service = open(&account.db)?;
+            let settings = service
+                .provision(&account.institution_code, &account.login_id, password.map(Password::new))
+                .map_err(|e| e.to_string())?;
+            print_settings(&settings, json)
+        }
+        UserCommand::List { db, json } => {
+            let service = open(&db)?;
+            let accounts = service.accounts().map_err(|e| e.to_string())?;
+            if json {
+                for a in &accounts {
+                    let row = AccountJson {
+                        institution_code: a.key.institution_code.to_string(),
+                        login_id: a.key.login_id.to_string(),
+                        enrolled: a.enrolled,
+                        drift_steps: a.drift,
+                        disabled: a.disabled,
+                        must_change_password: a.must_change_password,
+                        password_locked_until: locked_until(&a.password_lock),
+                        passcode_locked_until: locked_until(&a.passcode_lock),
+                    };
+                    println!("{}", serde_json::to_string(&row).map_err(|e| e.to_string())?);
+                }
+            } else {
+                println!("{:<12} {:<20} {:<4} {:<6} {:<9} {:<28} {:<28}", "機関コード", "ログインID", "MFA", "drift", "state", "password", "passcode");
+                for a in &accounts {
+                    let state = if a.disabled { "disabled" } else if a.must_change_password { "must-chg" } else { "active" };
+                    println!(
+                        "{:<12} {:<20} {:<4} {:<6} {:<9} {:<28} {:<28}",
+                        a.key.institution_code.as_str(),
+                        a.key.login_id.as_str(),
+                        if a.enrolled { "yes" } else { "no" },
+                        a.drift.map_or_else(|| "-".to_owned(), |d| format!("{d:+}")),
+                        state,
+                        lock_text(&a.password_lock),
+                        lock_text(&a.passcode_lock),
+                    );
+                }
+                println!("{} account(s)", accounts.len());
+            }
+            Ok(())
+        }
+        UserCommand::Unlock(a) => {
+            let service = open(&a.db)?;
+            service.unlock(&key(&service, &a)?).map_err(|e| e.to_string())?;
+            println!("unlocked {}/{}", a.institution_code, a.login_id);
+            Ok(())
+        }
+        UserCommand::ResetMfa(a) => {
+            let service = open(&a.db)?;
+            service.reset_mfa(&key(&service, &a)?).map_err(|e| e.to_string())?;
+            println!("Authenticator registration removed; the next login registers again");
+            Ok(())
+        }
+        UserCommand::ResetPassword { account, json } => {
+            let service = open(&account.db)?;
+            let settings = service.reset_password(&key(&service, &account)?).map_err(|e| e.to_string())?;
+            print_settings(&settings, json)
+        }
+        UserCommand::Disable(a) => {
+            let service = open(&a.db)?;
+            service.set_disabled(&key(&service, &a)?, true).map_err(|e| e.to_string())?;
+            println!("disabled {}/{}", a.institution_code, a.login_id);
+            Ok(())
+        }
+        UserCommand::Enable(a) => {
+            let service = open(&a.db)?;
+            service.set_disabled(&key(&service, &a)?, false).map_err(|e| e.to_string())?;
+            println!("enabled {}/{}", a.institution_code, a.login_id);
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn audit(args: &AuditArgs) -> Result<(), String> {
+    let service = open(&args.db)?;
+    let events = service.recent_audit(args.limit).map_err(|e| e.to_string())?;
+    for e in &events {
+        if args.json {
+            println!("{}", serde_json::to_string(e).map_err(|e| e.to_string())?);
+        } else {
+            println!(
+                "{}  {:<30} {:<24} {:?} {}",
+                e.at.to_offset(shikaku::JST),
+                e.kind.as_str(),
+                e.account.as_ref().map(ToString::to_string).unwrap_or_default(),
+                e.channel,
+                e.detail.as_deref().unwrap_or(""),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! The TOML configuration file: every policy number, so an operator (or a test) can change
+//! them — e.g. shorten the 30-minute timings.
+//!
+//! The file's shape is its own type ([`FileConfig`]); [`TryFrom`] turns it into the
+//! facade's validated [`shikaku::Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use shikaku::lockout::{IdleTimeout, LockoutPolicy};
+use shikaku::password::Policy;
+use shikaku::totp::Verifier;
+use shikaku::{Config, HashCost};
+use time::Duration;
+
+/// The whole file. Every section and key is optional; absent means the manual's value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileConfig {
+    #[serde(default)]
+    pub(crate) server: ServerSection,
+    #[serde(default)]
+    pub(crate) database: DatabaseSection,
+    #[serde(default)]
+    pub(crate) password: PasswordSection,
+    #[serde(default)]
+    pub(crate) argon2: Argon2Section,
+    #[serde(default)]
+    pub(crate) lockout: LockoutSection,
+    #[serde(default)]
+    pub(crate) session: SessionSection,
+    #[serde(default)]
+    pub(crate) totp: TotpSection,
+    #[serde(default)]
+    pub(crate) institution: InstitutionSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerSection {
+    /// Address to listen on (default 127.0.0.1:8080).
+    pub(crate) bind: Option<SocketAddr>,
+    /// Plain-http localhost demo: drop `Secure` and the `__Host-` cookie prefix.
+    pub(crate) insecure_cookies: Option<bool>,
+    /// Served behind TLS (adds HSTS).
+    pub(crate) tls: Option<bool>,
+    /// At most this many argon2 computations at once (default: cores).
+    pub(crate) hashing_threads: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DatabaseSection {
+    pub(crate) path: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordSection {
+    pub(crate) min_length: Option<usize>,
+    pub(crate) max_length: Option<usize>,
+    pub(crate) history_depth: Option<usize>,
+    pub(crate) history_applies_below: Option<usize>,
+    pub(crate) prefix_length: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Argon2Section {
+    pub(crate) m_cost_kib: Option<u32>,
+    pub(crate) t_cost: Option<u32>,
+    pub(crate) p_cost: Option<u32>,
+    pub(crate) workers: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LockoutSection {
+    pub(crate) password_threshold: Option<u32>,
+    pub(crate) password_lock_seconds: Option<i64>,
+    pub(crate) passcode_threshold: Option<u32>,
+    pub(crate) passcode_lock_seconds: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SessionSection {
+    pub(crate) idle_timeout_seconds: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TotpSection {
+    pub(crate) window: Option<u8>,
+    pub(crate) issuer: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InstitutionSection {
+    pub(crate) code_digits: Option<usize>,
+}
+
+impl FileConfig {
+    /// Reads and parses a config file.
+    pub(crate) fn load(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    }
+}
+
+fn seconds(value: i64, what: &str) -> Result<Duration, String> {
+    if value <= 0 {
+        return Err(format!("{what} must be a positive number of seconds"));
+    }
+    Ok(Duration::seconds(value))
+}
+
+impl TryFrom<&FileConfig> for Config {
+    type Error = String;
+
+    fn try_from(file: &FileConfig) -> Result<Self, String> {
+        let defaults = Config::default();
+        let p = &file.password;
+        let mut policy = Policy::builder();
+        if let Some(v) = p.min_length {
+            policy = policy.min_length(v);
+        }
+        if let Some(v) = p.max_length {
+            policy = policy.max_length(v);
+        }
+        if let Some(v) = p.history_depth {
+            policy = policy.history_depth(v);
+        }
+        if let Some(v) = p.history_applies_below {
+            policy = policy.history_applies_below(v);
+        }
+        if let Some(v) = p.prefix_length {
+            policy = policy.prefix_length(v);
+        }
+        let password_policy = policy.build().map_err(|e| format!("[password] {e}"))?;
+
+        let a = &file.argon2;
+        let d = HashCost::default();
+        let hash_cost = HashCost {
+            m_cost: a.m_cost_kib.unwrap_or(d.m_cost),
+            t_cost: a.t_cost.unwrap_or(d.t_cost),
+            p_cost: a.p_cost.unwrap_or(d.p_cost),
+            workers: a.workers.unwrap_or(d.workers),
+        };
+
+        let l = &file.lockout;
+        let lock = |threshold: Option<u32>, secs: Option<i64>, default: &LockoutPolicy, what: &str| {
+            let duration = match secs {
+                Some(s) => seconds(s, what)?,
+                None => default.duration(),
+            };
+            LockoutPolicy::new(threshold.unwrap_or(default.threshold()), duration)
+                .map_err(|e| format!("[lockout] {e}"))
+        };
+        let password_lockout =
+            lock(l.password_threshold, l.password_lock_seconds, &defaults.password_lockout, "password_lock_seconds")?;
+        let passcode_lockout =
+            lock(l.passcode_threshold, l.passcode_lock_seconds, &defaults.passcode_lockout, "passcode_lock_seconds")?;
+
+        let idle_timeout = match file.session.idle_timeout_seconds {
+            Some(s) => IdleTimeout::new(seconds(s, "idle_timeout_seconds")?).map_err(|e| format!("[session] {e}"))?,
+            None => defaults.idle_timeout,
+        };
+        let verifier = match file.totp.window {
+            Some(w) => Verifier::builder().window(w).build().map_err(|e| format!("[totp] {e}"))?,
+            None => defaults.verifier,
+        };
+        Ok(Config {
+            password_policy,
+            hash_cost,
+            password_lockout,
+            passcode_lockout,
+            idle_timeout,
+            verifier,
+            issuer: file.totp.issuer.clone().unwrap_or(defaults.issuer),
+            institution_code_digits: file.institution.code_digits.unwrap_or(defaults.institution_code_digits),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_the_manual() {
+        let file: FileConfig = toml::from_str("").unwrap();
+        let config = Config::try_from(&file).unwrap();
+        assert_eq!(config.password_lockout.threshold(), 3);
+        assert_eq!(config.password_lockout.duration(), Duration::minutes(30));
+        assert_eq!(config.idle_timeout.duration(), Duration::minutes(30));
+        assert_eq!(config.password_policy.min_length(), 8);
+        assert_eq!(config.institution_code_digits, 10);
+    }
+
+    #[test]
+    fn timings_can_be_shortened() {
+        let file: FileConfig = toml::from_str(
+            "[lockout]\npassword_lock_seconds = 5\npasscode_threshold = 2\n[session]\nidle_timeout_seconds = 3\n",
+        )
+        .unwrap();
+        let config = Config::try_from(&file).unwrap();
+        assert_eq!(config.password_lockout.duration(), Duration::seconds(5));
+        assert_eq!(config.passcode_lockout.threshold(), 2);
+        assert_eq!(config.idle_timeout.duration(), Duration::seconds(3));
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        assert!(toml::from_str::<FileConfig>("[session]\nidle_minutes = 3\n").is_err(), "unknown key");
+        let file: FileConfig = toml::from_str("[session]\nidle_timeout_seconds = 0\n").unwrap();
+        assert!(Config::try_from(&file).unwrap_err().contains("idle_timeout_seconds"));
+        let file: FileConfig = toml::from_str("[password]\nmin_length = 30\nmax_length = 20\n").unwrap();
+        assert!(Config::try_from(&file).unwrap_err().starts_with("[password]"));
+    }
+}
