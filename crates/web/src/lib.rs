@@ -1,1 +1,56 @@
-//! shikaku-web (under construction).
+//! # shikaku-web — the browser screens of shikaku
+//!
+//! The web adapter of the staff MFA registration and login system
+//! (オンライン資格確認レセプトコンピューター連携システム). It owns:
+//!
+//! * [`views`] — one view-model per screen of the operations manual, each an
+//!   askama template that renders Japanese (default) or English and is an
+//!   axum response;
+//! * [`messages`] — every user-visible string, in one reviewable place;
+//! * [`security`] — the middleware stack (security headers on every
+//!   response, session / pre-session cookie, CSRF, Fetch-Metadata / `Origin`
+//!   checks, body limit, styled error pages) and 256-bit random ids;
+//! * [`assets`] — the one stylesheet and one script, embedded;
+//! * [`paths`] and [`forms`] — URLs and form bodies shared by templates and
+//!   handlers.
+//!
+//! The handlers that drive the screens with the `shikaku` facade plug in on
+//! top: they take [`Lang`], [`security::CsrfToken`] and
+//! [`security::BrowserSession`] as extractors and return a view-model.
+//!
+//! ```
+//! use axum::{Router, routing::get};
+//! use shikaku_web::{Lang, assets, paths, security::{CsrfToken, WebSecurity}, views::LoginPage};
+//! # use rand_core::SeedableRng;
+//!
+//! async fn login(lang: Lang, csrf_token: CsrfToken) -> LoginPage {
+//!     LoginPage::new(lang, csrf_token)
+//! }
+//!
+//! # let rng = rand_chacha::ChaCha20Rng::from_seed([0; 32]);
+//! let security = WebSecurity::builder(rng).build();
+//! let app: Router = security.protect(
+//!     Router::new().route(paths::LOGIN, get(login)).merge(assets::router()),
+//! );
+//! ```
+//!
+//! No page has inline script or style (the CSP forbids both); the script is
+//! needed only for 《テキストでコピー》 and to open the print dialog — every
+//! other step works without JavaScript.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod assets;
+mod encoding;
+mod error;
+pub mod forms;
+mod lang;
+pub mod messages;
+pub mod paths;
+pub mod security;
+pub mod views;
+
+pub use error::Error;
+pub use lang::Lang;

@@ -1,0 +1,28 @@
+//! The crate's error type.
+
+use std::fmt;
+
+/// Errors from configuring the web layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configured origin is not `http(s)://host[:port]`.
+    InvalidOrigin {
+        /// The value given.
+        origin: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidOrigin { origin } => write!(
+                f,
+                "invalid origin {origin:?}: expected scheme://host[:port] with scheme http or https \
+                 and no path, query, fragment or user info"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
