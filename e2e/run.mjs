@@ -192,17 +192,29 @@ describe('preview', { skip: !preview && 'server is not the preview example' }, (
 
     await page.getByRole('button', { name: 'Authenticator 登録確認に進む' }).click();
     await page.waitForURL(`${BASE}/enroll/print-confirm`);
-    // 「印刷する」 opens the print page in a new window; this one returns to
-    // [Authenticator 登録].
+    // 「印刷する」 opens the print page in a new window and its print dialog
+    // (window.print is counted instead of opened); this window then returns
+    // to [Authenticator 登録].
+    await browser.context.addInitScript(() => {
+      window.__printed = 0;
+      window.print = () => {
+        window.__printed += 1;
+      };
+    });
     const [popup] = await Promise.all([
       browser.context.waitForEvent('page'),
       page.getByRole('link', { name: /印刷する/ }).click(),
     ]);
+    const popupProblems = watch(popup);
     await popup.waitForLoadState('load');
     assert.match(popup.url(), /\/enroll\/print$/);
+    await page.waitForURL(`${BASE}/enroll`);
+    assert.equal(await popup.evaluate(() => window.__printed), 1, 'print dialog opened once');
+    // The sheet's own <style> is allowed by its hash: styled, no CSP report.
+    assert.equal(await popup.evaluate(() => getComputedStyle(document.querySelector('.sheet')).backgroundColor), 'rgb(255, 255, 255)');
+    assert.deepEqual(popupProblems, []);
     await shot(popup, 'x-print-window');
     await popup.close();
-    await page.waitForURL(`${BASE}/enroll`);
 
     await page.goto(`${BASE}/preview/print-confirm-again`);
     await page.getByRole('link', { name: '確認へ進む' }).click();

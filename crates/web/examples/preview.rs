@@ -26,7 +26,7 @@ use rand::rngs::SysRng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use shikaku_web::forms::{LoginForm, PasscodeForm, PasswordChangeForm};
-use shikaku_web::security::{CookiePolicy, CsrfToken, WebSecurity};
+use shikaku_web::security::{CookiePolicy, CsrfToken, WebSecurity, csp_allowing_styles};
 use shikaku_web::views::{
     EnrollCompletePage, EnrollPage, ErrorKind, ErrorPage, FieldError, LoginError, LoginNotice,
     LoginPage, LogoutConfirmPage, MenuNotice, MenuPage, PasscodeError, PasscodePage,
@@ -141,27 +141,33 @@ fn password_errors(lang: Lang) -> Vec<FieldError> {
     ]
 }
 
-/// A stand-in for the print page `shikaku-qr` will produce (full HTML, our
-/// CSS and script, no inline script or style).
-fn print_page(lang: Lang) -> Html<String> {
+/// The one `<style>` of the stand-in print page.
+const PRINT_CSS: &str = "body{margin:0;font-family:sans-serif;background:#e6e8eb}\
+.sheet{width:210mm;min-height:140mm;margin:8mm auto;padding:12mm 16mm;background:#fff}\
+h1{font-size:16pt}img{width:60mm;height:60mm}code{font-size:14pt;letter-spacing:.1em}";
+
+/// A stand-in for the print page `shikaku-qr` makes (`EnrollmentSheet`): a
+/// full HTML page with one `<style>` element and no script, served with a CSP
+/// that allows exactly that style by hash.
+fn print_page(lang: Lang) -> Response {
     let m = lang.t();
-    Html(format!(
+    let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"{css}\">\
-         <script src=\"{js}\" defer></script></head><body class=\"page\">\
-         <main class=\"main\"><div class=\"screen\"><div class=\"screen__head\">\
-         <h1 class=\"screen__title\">{title}</h1></div>\
-         <img class=\"qr\" src=\"{qr}\" alt=\"{alt}\" width=\"232\" height=\"232\">\
-         <p class=\"setup-key\"><code>{key}</code></p>\
-         <div class=\"actions\"><button class=\"button button--primary\" type=\"button\" data-print hidden>印刷 / Print</button></div>\
-         </div></main></body></html>",
+         <title>{title}</title><style>{PRINT_CSS}</style></head><body><div class=\"sheet\">\
+         <h1>{title}</h1><img src=\"{qr}\" alt=\"{alt}\"><p><code>{key}</code></p>\
+         <p>{warning}</p></div></body></html>",
         title = m.print_title,
-        css = paths::STYLESHEET,
-        js = paths::SCRIPT,
         qr = qr().data_uri(),
         alt = m.qr_alt,
         key = setup_key().display(),
-    ))
+        warning = m.print_warning,
+    );
+    let mut response = Html(html).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        csp_allowing_styles(&[PRINT_CSS]),
+    );
+    response
 }
 
 fn index() -> Html<String> {

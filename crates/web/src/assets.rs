@@ -19,8 +19,8 @@ pub const SCRIPT: &str = include_str!("../static/shikaku.js");
 /// The favicon.
 pub const FAVICON: &str = include_str!("../static/favicon.svg");
 
-/// A router serving the assets at [`paths::STYLESHEET`], [`paths::SCRIPT`]
-/// and [`paths::FAVICON`]. Merge it into the app router.
+/// A router serving the assets at [`paths::STYLESHEET`], [`paths::SCRIPT`],
+/// [`paths::FAVICON`] and `/favicon.ico`. Merge it into the app router.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route(
@@ -33,6 +33,11 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
         )
         .route(
             paths::FAVICON,
+            get(|h: HeaderMap| async move { asset(&h, FAVICON, "image/svg+xml") }),
+        )
+        // Browsers ask for it on pages without `<link rel="icon">` (the print sheet).
+        .route(
+            "/favicon.ico",
             get(|h: HeaderMap| async move { asset(&h, FAVICON, "image/svg+xml") }),
         )
 }

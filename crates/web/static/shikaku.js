@@ -51,25 +51,30 @@
   });
 
   // 「印刷する」: <a href="PRINT" target="_blank" data-print-window data-return-url="…">.
-  // The browser opens the print page in a new window by itself; this window
-  // then goes back to [Authenticator 登録], as the manual describes.
+  // Opens the print page (a full HTML page without scripts) in a new window,
+  // opens the print dialog there once it has loaded, then brings this window
+  // back to [Authenticator 登録], as the manual describes. Without this script
+  // the link still opens the page in a new window, to print with Ctrl+P.
   document.querySelectorAll('a[data-print-window]').forEach(function (link) {
-    link.addEventListener('click', function () {
+    link.addEventListener('click', function (event) {
+      var win = window.open(link.href, '_blank');
+      if (!win) return; // blocked: let the link open the page itself
+      event.preventDefault();
       var back = link.dataset.returnUrl;
-      if (back) {
-        window.setTimeout(function () { window.location.assign(back); }, 300);
-      }
+      win.addEventListener('load', function () {
+        try {
+          win.focus();
+          win.print();
+        } finally {
+          if (back) window.location.assign(back);
+        }
+      }, { once: true });
     });
   });
 
-  // 《印刷》 on a print page: <button type="button" data-print hidden>.
+  // 《印刷》 on a page of ours: <button type="button" data-print hidden>.
   document.querySelectorAll('button[data-print]').forEach(function (button) {
     button.hidden = false;
     button.addEventListener('click', function () { window.print(); });
   });
-
-  // A print page marked <html data-auto-print> opens the print dialog once loaded.
-  if (document.documentElement.hasAttribute('data-auto-print')) {
-    window.addEventListener('load', function () { window.print(); }, { once: true });
-  }
 })();

@@ -1,6 +1,9 @@
 //! Response security headers (ASVS 5.0 V3.4).
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use sha2::{Digest, Sha256};
+
+use crate::encoding::base64_std;
 
 /// The Content-Security-Policy: no inline script or style anywhere, images
 /// from us or `data:` (the QR code), no plugins, no `<base>`, forms only to
@@ -8,6 +11,29 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
+
+/// [`CONTENT_SECURITY_POLICY`] that also allows the given inline `<style>`
+/// elements by hash (`style-src 'self' 'sha256-…'`), for a full HTML page made
+/// elsewhere — the printable enrollment sheet of `shikaku-qr`, whose one
+/// `<style>` is `shikaku_qr::SHEET_CSS`. Everything else stays as strict.
+///
+/// Set it on that response (`Content-Security-Policy`); the middleware keeps a
+/// policy a handler has set.
+///
+/// ```
+/// let csp = shikaku_web::security::csp_allowing_styles(&["body { margin: 0; }"]);
+/// assert!(csp.to_str().unwrap().contains("style-src 'self' 'sha256-"));
+/// ```
+#[must_use]
+pub fn csp_allowing_styles(styles: &[&str]) -> HeaderValue {
+    let hashes: String = styles
+        .iter()
+        .map(|css| format!(" 'sha256-{}'", base64_std(&Sha256::digest(css.as_bytes()))))
+        .collect();
+    let policy =
+        CONTENT_SECURITY_POLICY.replace("style-src 'self';", &format!("style-src 'self'{hashes};"));
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(CONTENT_SECURITY_POLICY))
+}
 
 /// HSTS for two years including sub-domains (ASVS 5.0 3.4.1 asks ≥ 1 year).
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains";
@@ -99,6 +125,24 @@ mod tests {
         assert_eq!(h[header::CACHE_CONTROL], "no-cache");
         assert_eq!(h[header::CONTENT_SECURITY_POLICY], "default-src 'none'");
         assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+    }
+
+    #[test]
+    fn style_hashes_are_sha256_base64() {
+        // SHA-256 of the empty string, base64 (a well-known value).
+        let csp = csp_allowing_styles(&["", "a"]);
+        let csp = csp.to_str().unwrap();
+        assert!(
+            csp.contains(
+                "style-src 'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-"
+            ),
+            "{csp}"
+        );
+        assert!(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"));
+        assert_eq!(
+            csp_allowing_styles(&[]).to_str().unwrap(),
+            CONTENT_SECURITY_POLICY
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use self::cookie::CookiePolicy;
 pub use self::csrf::{CSRF_FIELD, CSRF_HEADER, CsrfKey, CsrfToken};
-pub use self::headers::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
+pub use self::headers::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY, csp_allowing_styles};
 pub use self::token::RandomToken;
 
 use crate::Error;

@@ -13,7 +13,9 @@ use axum::routing::{get, post};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use shikaku_web::forms::LoginForm;
-use shikaku_web::security::{BrowserSession, CookiePolicy, CsrfToken, WebSecurity};
+use shikaku_web::security::{
+    BrowserSession, CookiePolicy, CsrfToken, WebSecurity, csp_allowing_styles,
+};
 use shikaku_web::views::LoginPage;
 use shikaku_web::{Lang, assets};
 use tower::ServiceExt;
@@ -60,6 +62,18 @@ fn app(sec: &WebSecurity) -> Router {
                 }
             }),
         )
+        .route(
+            "/sheet",
+            get(|| async {
+                (
+                    [(
+                        header::CONTENT_SECURITY_POLICY,
+                        csp_allowing_styles(&[SHEET_STYLE]),
+                    )],
+                    axum::response::Html(format!("<style>{SHEET_STYLE}</style>")),
+                )
+            }),
+        )
         .route("/panic", get(|| async { panic_now() }))
         .route(
             "/plain-error",
@@ -68,6 +82,9 @@ fn app(sec: &WebSecurity) -> Router {
         .merge(assets::router());
     sec.protect(router)
 }
+
+/// The one inline style of the stand-in print sheet.
+const SHEET_STYLE: &str = "body{margin:0}";
 
 #[allow(clippy::panic)]
 fn panic_now() -> &'static str {

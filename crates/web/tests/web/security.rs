@@ -65,6 +65,30 @@ async fn headers_on_200_404_500_and_static() {
 }
 
 #[tokio::test]
+async fn a_page_specific_csp_is_kept_but_nothing_else_is_weakened() {
+    let (_, app) = secure();
+    let response = send(&app, get_req("/sheet")).await;
+    let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert_eq!(csp, csp_allowing_styles(&[SHEET_STYLE]).to_str().unwrap());
+    assert!(csp.contains("script-src 'self';") && csp.contains("'sha256-"));
+    assert_eq!(
+        response.headers()[header::X_CONTENT_TYPE_OPTIONS],
+        "nosniff"
+    );
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn favicon_ico_is_served() {
+    let (_, app) = secure();
+    let response = send(&app, get_req("/favicon.ico")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/svg+xml");
+}
+
+#[tokio::test]
 async fn no_hsts_without_tls() {
     let sec = security(CookiePolicy::secure(), false);
     let response = send(&app(&sec), get_req("/page")).await;
