@@ -31,7 +31,7 @@ impl CookiePolicy {
     /// Session cookie name in the insecure localhost demo.
     pub const INSECURE_NAME: &'static str = "shikaku";
     /// Language cookie name (not a secret; same in both modes).
-    pub const LANG_COOKIE: &'static str = "shikaku-lang";
+    pub const LANG_COOKIE: &'static str = "lang";
 
     /// Production: `__Host-` prefix and `Secure` (requires HTTPS).
     #[must_use]
@@ -226,7 +226,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,
-            HeaderValue::from_str(&format!("a=b; __Host-shikaku={t}; shikaku-lang=en")).unwrap(),
+            HeaderValue::from_str(&format!("a=b; __Host-shikaku={t}; lang=en")).unwrap(),
         );
         assert_eq!(p.read_session(&h), Some(token()));
         // The insecure name is a different cookie.
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn lang_cookie_is_lax_and_long_lived() {
         let a = attrs(&CookiePolicy::secure().lang_cookie(Lang::En));
-        assert_eq!(a[0], "shikaku-lang=en");
+        assert_eq!(a[0], "lang=en");
         assert!(a.iter().any(|x| x == "SameSite=Lax"));
         assert!(a.iter().any(|x| x == "Max-Age=31536000"));
         assert!(a.iter().any(|x| x == "Secure"));

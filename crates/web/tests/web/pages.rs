@@ -491,14 +491,14 @@ async fn lang_switch_link_sets_a_cookie_and_renders_english() {
         .map(|v| v.to_str().unwrap().to_owned())
         .collect();
     assert!(
-        cookies.iter().any(|c| c.starts_with("shikaku-lang=en;")),
+        cookies.iter().any(|c| c.starts_with("lang=en;")),
         "{cookies:?}"
     );
     let html = body_text(response).await;
     assert!(html.contains("<html lang=\"en\">") && html.contains(">Log in</button>"));
 
     let request = Request::get("/page")
-        .header(header::COOKIE, "shikaku-lang=en")
+        .header(header::COOKIE, "lang=en")
         .body(Body::empty())
         .unwrap();
     assert!(
