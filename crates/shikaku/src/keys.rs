@@ -171,6 +171,23 @@ impl Token {
         }
     }
 
+    /// The token for 32 raw bytes (e.g. a cookie value decoded from another encoding).
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        Self(hex(bytes))
+    }
+
+    /// The 32 raw bytes (e.g. to encode as a cookie value another way).
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        // Always 64 hex digits by construction (generate, parse, from_bytes).
+        if let Some(bytes) = unhex(&self.0).map(Zeroizing::new)
+            && bytes.len() == 32
+        {
+            out.copy_from_slice(&bytes);
+        }
+        out
+    }
+
     /// The text to hand to the client (cookie value or bearer token).
     pub fn expose(&self) -> &str {
         &self.0
@@ -303,5 +320,7 @@ mod tests {
         assert!(Token::parse(&a.expose()[1..]).is_err());
         assert_eq!(Token::parse(a.expose()).unwrap().digest(), a.digest());
         assert!(!format!("{a:?}").contains(a.expose()));
+        let back = Token::from_bytes(&a.to_bytes());
+        assert_eq!(back.expose(), a.expose());
     }
 }
