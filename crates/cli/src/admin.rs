@@ -20,7 +20,11 @@ pub(crate) fn open(db: &DbArg) -> Result<Shikaku<SqliteStore>, String> {
     let config = shikaku::Config::try_from(&file)?;
     let (store, key) = shikaku_store_sqlite::open_or_create(&db.db)
         .map_err(|e| format!("cannot open database {}: {e}", db.db.display()))?;
-    Shikaku::builder(Arc::new(store)).master_key(key).config(config).build().map_err(|e| e.to_string())
+    Shikaku::builder(Arc::new(store))
+        .master_key(key)
+        .config(config)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Serialize)]
@@ -38,19 +42,30 @@ pub(crate) fn print_settings(settings: &InitialSettings, json: bool) -> Result<(
             login_id: settings.login_id.as_str(),
             initial_password: settings.initial_password.as_str(),
         };
-        println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string(&out).map_err(|e| e.to_string())?
+        );
     } else {
         println!("資格確認限定型レセコン連携機能 ユーザ設定情報 (initial settings)");
-        println!("  機関コード   (institution code): {}", settings.institution_code);
+        println!(
+            "  機関コード   (institution code): {}",
+            settings.institution_code
+        );
         println!("  ログイン ID  (login ID):         {}", settings.login_id);
-        println!("  パスワード   (initial password): {}", settings.initial_password.as_str());
+        println!(
+            "  パスワード   (initial password): {}",
+            settings.initial_password.as_str()
+        );
         println!("  ※ 取扱注意: 本人以外に見せないでください。 Hand to the staff member only.");
     }
     Ok(())
 }
 
 fn key(service: &Shikaku<SqliteStore>, a: &AccountArgs) -> Result<shikaku::AccountKey, String> {
-    service.account_key(&a.institution_code, &a.login_id).map_err(|e| e.to_string())
+    service
+        .account_key(&a.institution_code, &a.login_id)
+        .map_err(|e| e.to_string())
 }
 
 fn lock_text(status: &LockStatus) -> String {
@@ -74,17 +89,27 @@ struct AccountJson {
 
 fn locked_until(status: &LockStatus) -> Option<String> {
     match status {
-        LockStatus::Locked { until } => until.format(&time::format_description::well_known::Rfc3339).ok(),
+        LockStatus::Locked { until } => until
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok(),
         LockStatus::Open { .. } => None,
     }
 }
 
 pub(crate) fn user(command: UserCommand) -> Result<(), String> {
     match command {
-        UserCommand::Add { account, password, json } => {
+        UserCommand::Add {
+            account,
+            password,
+            json,
+        } => {
             let service = open(&account.db)?;
             let settings = service
-                .provision(&account.institution_code, &account.login_id, password.map(Password::new))
+                .provision(
+                    &account.institution_code,
+                    &account.login_id,
+                    password.map(Password::new),
+                )
                 .map_err(|e| e.to_string())?;
             print_settings(&settings, json)
         }
@@ -103,12 +128,24 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
                         password_locked_until: locked_until(&a.password_lock),
                         passcode_locked_until: locked_until(&a.passcode_lock),
                     };
-                    println!("{}", serde_json::to_string(&row).map_err(|e| e.to_string())?);
+                    println!(
+                        "{}",
+                        serde_json::to_string(&row).map_err(|e| e.to_string())?
+                    );
                 }
             } else {
-                println!("{:<12} {:<20} {:<4} {:<6} {:<9} {:<28} {:<28}", "機関コード", "ログインID", "MFA", "drift", "state", "password", "passcode");
+                println!(
+                    "{:<12} {:<20} {:<4} {:<6} {:<9} {:<28} {:<28}",
+                    "機関コード", "ログインID", "MFA", "drift", "state", "password", "passcode"
+                );
                 for a in &accounts {
-                    let state = if a.disabled { "disabled" } else if a.must_change_password { "must-chg" } else { "active" };
+                    let state = if a.disabled {
+                        "disabled"
+                    } else if a.must_change_password {
+                        "must-chg"
+                    } else {
+                        "active"
+                    };
                     println!(
                         "{:<12} {:<20} {:<4} {:<6} {:<9} {:<28} {:<28}",
                         a.key.institution_code.as_str(),
@@ -126,30 +163,40 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
         }
         UserCommand::Unlock(a) => {
             let service = open(&a.db)?;
-            service.unlock(&key(&service, &a)?).map_err(|e| e.to_string())?;
+            service
+                .unlock(&key(&service, &a)?)
+                .map_err(|e| e.to_string())?;
             println!("unlocked {}/{}", a.institution_code, a.login_id);
             Ok(())
         }
         UserCommand::ResetMfa(a) => {
             let service = open(&a.db)?;
-            service.reset_mfa(&key(&service, &a)?).map_err(|e| e.to_string())?;
+            service
+                .reset_mfa(&key(&service, &a)?)
+                .map_err(|e| e.to_string())?;
             println!("Authenticator registration removed; the next login registers again");
             Ok(())
         }
         UserCommand::ResetPassword { account, json } => {
             let service = open(&account.db)?;
-            let settings = service.reset_password(&key(&service, &account)?).map_err(|e| e.to_string())?;
+            let settings = service
+                .reset_password(&key(&service, &account)?)
+                .map_err(|e| e.to_string())?;
             print_settings(&settings, json)
         }
         UserCommand::Disable(a) => {
             let service = open(&a.db)?;
-            service.set_disabled(&key(&service, &a)?, true).map_err(|e| e.to_string())?;
+            service
+                .set_disabled(&key(&service, &a)?, true)
+                .map_err(|e| e.to_string())?;
             println!("disabled {}/{}", a.institution_code, a.login_id);
             Ok(())
         }
         UserCommand::Enable(a) => {
             let service = open(&a.db)?;
-            service.set_disabled(&key(&service, &a)?, false).map_err(|e| e.to_string())?;
+            service
+                .set_disabled(&key(&service, &a)?, false)
+                .map_err(|e| e.to_string())?;
             println!("enabled {}/{}", a.institution_code, a.login_id);
             Ok(())
         }
@@ -158,7 +205,9 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
 
 pub(crate) fn audit(args: &AuditArgs) -> Result<(), String> {
     let service = open(&args.db)?;
-    let events = service.recent_audit(args.limit).map_err(|e| e.to_string())?;
+    let events = service
+        .recent_audit(args.limit)
+        .map_err(|e| e.to_string())?;
     for e in &events {
         if args.json {
             println!("{}", serde_json::to_string(e).map_err(|e| e.to_string())?);
@@ -167,7 +216,10 @@ pub(crate) fn audit(args: &AuditArgs) -> Result<(), String> {
                 "{}  {:<30} {:<24} {:?} {}",
                 e.at.to_offset(shikaku::JST),
                 e.kind.as_str(),
-                e.account.as_ref().map(ToString::to_string).unwrap_or_default(),
+                e.account
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 e.channel,
                 e.detail.as_deref().unwrap_or(""),
             );

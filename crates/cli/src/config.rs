@@ -152,25 +152,38 @@ impl TryFrom<&FileConfig> for Config {
         };
 
         let l = &file.lockout;
-        let lock = |threshold: Option<u32>, secs: Option<i64>, default: &LockoutPolicy, what: &str| {
-            let duration = match secs {
-                Some(s) => seconds(s, what)?,
-                None => default.duration(),
+        let lock =
+            |threshold: Option<u32>, secs: Option<i64>, default: &LockoutPolicy, what: &str| {
+                let duration = match secs {
+                    Some(s) => seconds(s, what)?,
+                    None => default.duration(),
+                };
+                LockoutPolicy::new(threshold.unwrap_or(default.threshold()), duration)
+                    .map_err(|e| format!("[lockout] {e}"))
             };
-            LockoutPolicy::new(threshold.unwrap_or(default.threshold()), duration)
-                .map_err(|e| format!("[lockout] {e}"))
-        };
-        let password_lockout =
-            lock(l.password_threshold, l.password_lock_seconds, &defaults.password_lockout, "password_lock_seconds")?;
-        let passcode_lockout =
-            lock(l.passcode_threshold, l.passcode_lock_seconds, &defaults.passcode_lockout, "passcode_lock_seconds")?;
+        let password_lockout = lock(
+            l.password_threshold,
+            l.password_lock_seconds,
+            &defaults.password_lockout,
+            "password_lock_seconds",
+        )?;
+        let passcode_lockout = lock(
+            l.passcode_threshold,
+            l.passcode_lock_seconds,
+            &defaults.passcode_lockout,
+            "passcode_lock_seconds",
+        )?;
 
         let idle_timeout = match file.session.idle_timeout_seconds {
-            Some(s) => IdleTimeout::new(seconds(s, "idle_timeout_seconds")?).map_err(|e| format!("[session] {e}"))?,
+            Some(s) => IdleTimeout::new(seconds(s, "idle_timeout_seconds")?)
+                .map_err(|e| format!("[session] {e}"))?,
             None => defaults.idle_timeout,
         };
         let verifier = match file.totp.window {
-            Some(w) => Verifier::builder().window(w).build().map_err(|e| format!("[totp] {e}"))?,
+            Some(w) => Verifier::builder()
+                .window(w)
+                .build()
+                .map_err(|e| format!("[totp] {e}"))?,
             None => defaults.verifier,
         };
         Ok(Config {
@@ -181,7 +194,10 @@ impl TryFrom<&FileConfig> for Config {
             idle_timeout,
             verifier,
             issuer: file.totp.issuer.clone().unwrap_or(defaults.issuer),
-            institution_code_digits: file.institution.code_digits.unwrap_or(defaults.institution_code_digits),
+            institution_code_digits: file
+                .institution
+                .code_digits
+                .unwrap_or(defaults.institution_code_digits),
         })
     }
 }
@@ -215,10 +231,22 @@ mod tests {
 
     #[test]
     fn bad_values_are_clear_errors() {
-        assert!(toml::from_str::<FileConfig>("[session]\nidle_minutes = 3\n").is_err(), "unknown key");
+        assert!(
+            toml::from_str::<FileConfig>("[session]\nidle_minutes = 3\n").is_err(),
+            "unknown key"
+        );
         let file: FileConfig = toml::from_str("[session]\nidle_timeout_seconds = 0\n").unwrap();
-        assert!(Config::try_from(&file).unwrap_err().contains("idle_timeout_seconds"));
-        let file: FileConfig = toml::from_str("[password]\nmin_length = 30\nmax_length = 20\n").unwrap();
-        assert!(Config::try_from(&file).unwrap_err().starts_with("[password]"));
+        assert!(
+            Config::try_from(&file)
+                .unwrap_err()
+                .contains("idle_timeout_seconds")
+        );
+        let file: FileConfig =
+            toml::from_str("[password]\nmin_length = 30\nmax_length = 20\n").unwrap();
+        assert!(
+            Config::try_from(&file)
+                .unwrap_err()
+                .starts_with("[password]")
+        );
     }
 }

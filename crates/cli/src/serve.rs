@@ -16,7 +16,10 @@ const DEMO_LOGIN_ID: &str = "demo";
 
 fn init_logging() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(true).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true)
+        .try_init();
 }
 
 fn remove_demo_files(db: &Path) -> Result<(), String> {
@@ -72,7 +75,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
         match service.provision(DEMO_INSTITUTION, DEMO_LOGIN_ID, None) {
             Ok(settings) => Some(settings),
             Err(shikaku::Error::Store(shikaku::StoreError::Conflict)) => {
-                let key = service.account_key(DEMO_INSTITUTION, DEMO_LOGIN_ID).map_err(|e| e.to_string())?;
+                let key = service
+                    .account_key(DEMO_INSTITUTION, DEMO_LOGIN_ID)
+                    .map_err(|e| e.to_string())?;
                 Some(service.reset_password(&key).map_err(|e| e.to_string())?)
             }
             Err(e) => return Err(e.to_string()),
@@ -115,10 +120,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
         } else {
             println!("shikaku serving on {url} (database {})", db.display());
         }
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))?;
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
         tracing::info!("shikaku stopped");
         Ok::<(), String>(())
     })

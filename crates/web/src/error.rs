@@ -11,6 +11,8 @@ pub enum Error {
         /// The value given.
         origin: String,
     },
+    /// Something inside the server failed (a pool closed, a task panicked).
+    Internal(&'static str),
 }
 
 impl fmt::Display for Error {
@@ -21,6 +23,7 @@ impl fmt::Display for Error {
                 "invalid origin {origin:?}: expected scheme://host[:port] with scheme http or https \
                  and no path, query, fragment or user info"
             ),
+            Error::Internal(what) => write!(f, "internal error: {what}"),
         }
     }
 }

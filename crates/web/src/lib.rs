@@ -42,6 +42,8 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod api;
+mod app;
 pub mod assets;
 mod encoding;
 mod error;
@@ -49,8 +51,10 @@ pub mod forms;
 mod lang;
 pub mod messages;
 pub mod paths;
+mod screens;
 pub mod security;
 pub mod views;
 
+pub use app::{AppState, WebOptions, app};
 pub use error::Error;
 pub use lang::Lang;
