@@ -611,6 +611,7 @@ impl<S: Store> Shikaku<S> {
             Some(account) if matches => {
                 self.store
                     .update_attempts(key, &mut |a| a.password.record_success())?;
+                self.rehash_if_needed(&account, password)?;
                 Ok(Ok(account))
             }
             _ => {
@@ -629,6 +630,28 @@ impl<S: Store> Shikaku<S> {
                 }
             }
         }
+    }
+
+    /// After a correct password: if the stored hash was made with other argon2 parameters
+    /// than the configured ones, replace it (the PHC string carries its parameters, so
+    /// raising the cost later upgrades each account at its next login).
+    fn rehash_if_needed(&self, account: &AccountRecord, password: &Password) -> Result<(), Error> {
+        let current = account.password.current();
+        if !self.hasher.needs_rehash(current) {
+            return Ok(());
+        }
+        let fresh = self.hash(password)?;
+        let now = self.clock.now();
+        self.store.update_account(account.id, &mut |a| {
+            if a.password.current() != current {
+                return false; // changed meanwhile: leave it
+            }
+            let retired = a.password.retired().cloned().collect();
+            a.password = PasswordHistory::from_parts(fresh.clone(), retired);
+            a.updated_at = now;
+            true
+        })?;
+        Ok(())
     }
 
     /// 《ログイン》: institution code, login ID and password.

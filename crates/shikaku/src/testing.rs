@@ -893,6 +893,48 @@ pub fn audit_holds_no_secret<S: Store>(store: Arc<S>) {
     assert!(!record.contains(INITIAL) && !record.contains(key.as_str()));
 }
 
+/// Raising the argon2 cost upgrades a stored hash at the next correct login.
+pub fn rehash_on_login<S: Store>(store: Arc<S>) {
+    let cheap = Harness::new(Arc::clone(&store));
+    cheap.provision("staff01");
+    let before = store.accounts().unwrap()[0]
+        .password
+        .current()
+        .as_str()
+        .to_owned();
+    let mut config = Config::for_tests();
+    config.hash_cost.m_cost *= 2;
+    // The same seed gives the same master key, so the pepper is unchanged.
+    let dearer = Harness::with_config(Arc::clone(&store), config);
+    assert!(matches!(
+        dearer.login("staff01", INITIAL),
+        PasswordLogin::NeedsEnrollment(_)
+    ));
+    let after = store.accounts().unwrap()[0]
+        .password
+        .current()
+        .as_str()
+        .to_owned();
+    assert_ne!(before, after, "rehashed");
+    assert!(
+        after.contains(&format!("m={}", Config::for_tests().hash_cost.m_cost * 2)),
+        "{after}"
+    );
+    // The new hash verifies, and a wrong password does not trigger a rehash.
+    assert!(matches!(
+        dearer.login("staff01", INITIAL),
+        PasswordLogin::NeedsEnrollment(_)
+    ));
+    assert!(matches!(
+        dearer.login("staff01", "Wrong#Pw12"),
+        PasswordLogin::Invalid
+    ));
+    assert_eq!(
+        store.accounts().unwrap()[0].password.current().as_str(),
+        after
+    );
+}
+
 /// Runs every scenario against stores from `make`.
 #[macro_export]
 macro_rules! store_behaviour_suite {
@@ -905,7 +947,7 @@ macro_rules! store_behaviour_suite {
             wrong_current_password_counts, five_generations_and_manual_example,
             receipt_computer_authentication, administration, concurrent_wrong_passwords,
             concurrent_same_passcode, drift_is_recorded, login_ticket_expiry,
-            audit_holds_no_secret
+            audit_holds_no_secret, rehash_on_login
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
