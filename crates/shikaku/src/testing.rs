@@ -897,7 +897,8 @@ pub fn audit_holds_no_secret<S: Store>(store: Arc<S>) {
 pub fn rehash_on_login<S: Store>(store: Arc<S>) {
     let cheap = Harness::new(Arc::clone(&store));
     cheap.provision("staff01");
-    let before = store.accounts().unwrap()[0]
+    let probe = Arc::clone(&store);
+    let before = probe.accounts().unwrap()[0]
         .password
         .current()
         .as_str()
@@ -905,12 +906,12 @@ pub fn rehash_on_login<S: Store>(store: Arc<S>) {
     let mut config = Config::for_tests();
     config.hash_cost.m_cost *= 2;
     // The same seed gives the same master key, so the pepper is unchanged.
-    let dearer = Harness::with_config(Arc::clone(&store), config);
+    let dearer = Harness::with_config(store, config);
     assert!(matches!(
         dearer.login("staff01", INITIAL),
         PasswordLogin::NeedsEnrollment(_)
     ));
-    let after = store.accounts().unwrap()[0]
+    let after = probe.accounts().unwrap()[0]
         .password
         .current()
         .as_str()
