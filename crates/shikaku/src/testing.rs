@@ -931,7 +931,7 @@ pub fn rehash_on_login<S: Store>(store: Arc<S>) {
         PasswordLogin::Invalid
     ));
     assert_eq!(
-        store.accounts().unwrap()[0].password.current().as_str(),
+        probe.accounts().unwrap()[0].password.current().as_str(),
         after
     );
 }
