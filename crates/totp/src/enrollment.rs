@@ -81,9 +81,6 @@ impl PendingEnrollment {
     /// Gives the enrollment back, still pending, with the
     /// [`Verification`] that failed (always [`Verification::Rejected`], as a
     /// pending enrollment has no accepted step to replay).
-    // The error hands the pending enrollment back by value so the caller
-    // cannot confuse it with an active one; that is the point of the type.
-    #[allow(clippy::result_large_err)]
     pub fn confirm(
         self,
         verifier: &Verifier,

@@ -1,21 +1,4 @@
 //! The setup key: the secret as text (RFC 4648 base32, no padding).
-//!
-//! The manual (第2章 2) has the staff member type the key into the app's
-//! 《鍵》 field or paste it into the browser extension's 《シークレット》 after
-//! 《テキストでコピー》, and warns (第1章 2, 操作 4) that a key copied out of a
-//! PDF print may carry line breaks. So there are two forms out and one lenient
-//! way in:
-//!
-//! * [`SetupKey::display_form`]: `JBSW Y3DP EHPK 3PXP ...`, groups of four for
-//!   reading aloud or typing;
-//! * [`SetupKey::copy_form`]: `JBSWY3DPEHPK3PXP...`, what 《テキストでコピー》
-//!   puts on the clipboard;
-//! * [`SetupKey::parse`]: takes either, and also lowercase, full-width
-//!   letters and digits (a Japanese IME in full-width mode), spaces (ASCII,
-//!   no-break, ideographic), hyphens (including `ー`, which an IME may turn a
-//!   hyphen into), line breaks, zero-width characters a PDF viewer inserts,
-//!   and trailing `=` padding. Anything else is an error naming the character
-//!   and its position.
 
 use core::fmt;
 
@@ -30,7 +13,25 @@ const ALPHABET: Alphabet = Alphabet::Rfc4648 { padding: false };
 /// Base32 symbols a [`MAX_SECRET_LEN`]-byte secret encodes to.
 const MAX_SYMBOLS: usize = (MAX_SECRET_LEN * 8).div_ceil(5);
 
-/// A [`Secret`] shown as text. Obtain one with [`Secret::setup_key`].
+/// A [`Secret`] shown as text (RFC 4648 base32, no padding). Obtain one
+/// with [`Secret::setup_key`].
+///
+/// The manual (第2章 2) has the staff member type the key into the app's
+/// 《鍵》 field or paste it into the browser extension's 《シークレット》 after
+/// 《テキストでコピー》, and warns (第1章 2, 操作 4) that a key copied out of a
+/// PDF print may carry line breaks. So there are two forms out and one
+/// lenient way in:
+///
+/// * [`display_form`](SetupKey::display_form): `GEZD GNBV GY3T ...`, groups
+///   of four for reading aloud or typing;
+/// * [`copy_form`](SetupKey::copy_form): `GEZDGNBVGY3T...`, what
+///   《テキストでコピー》 puts on the clipboard;
+/// * [`parse`](SetupKey::parse): takes either, and also lowercase, full-width
+///   letters and digits (a Japanese IME in full-width mode), spaces (ASCII,
+///   no-break, ideographic), hyphens and dashes (including `ー`, which an IME
+///   may turn a hyphen into), line breaks, the zero-width characters PDF
+///   viewers insert, and trailing `=` padding. Anything else is an error
+///   naming the character and its position.
 ///
 /// Both forms are returned in [`Zeroizing`] strings: they are the secret.
 ///
@@ -84,7 +85,7 @@ impl SetupKey {
     }
 
     /// Reads a setup key back into its [`Secret`], tolerating what people and
-    /// PDF viewers do to it (see the [module docs](self)).
+    /// PDF viewers do to it (see [`SetupKey`]).
     ///
     /// # Errors
     ///

@@ -1,15 +1,4 @@
-//! The `otpauth://` URI the QR code carries (Google Authenticator Key Uri
-//! Format).
-//!
-//! ```text
-//! otpauth://totp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
-//! ```
-//!
-//! The account is the staff member's ログイン ID (the manual has the app's
-//! 《アカウント名》 set to it). Issuer and account are UTF-8, percent-encoded
-//! byte by byte except for RFC 3986's unreserved characters, so a Japanese
-//! issuer name survives the round trip; `:` inside either is encoded as `%3A`
-//! (as pyotp does), while the separator between them is a literal `:`.
+//! The `otpauth://` URI the QR code carries.
 
 use core::fmt;
 
@@ -37,7 +26,18 @@ const DEFAULT_PERIOD: u32 = 30;
 /// Longest `period` the parser accepts: one day.
 const MAX_PERIOD_SECONDS: u32 = 86_400;
 
-/// An otpauth URI: issuer, account, secret and the code parameters.
+/// An otpauth URI (Google Authenticator Key Uri Format): issuer, account,
+/// secret and the code parameters.
+///
+/// ```text
+/// otpauth://totp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
+/// ```
+///
+/// The account is the staff member's ログイン ID (the manual has the app's
+/// 《アカウント名》 set to it). Issuer and account are UTF-8, percent-encoded
+/// byte by byte except for RFC 3986's unreserved characters, so a Japanese
+/// issuer name survives the round trip; `:` inside either is encoded as `%3A`
+/// (as pyotp does), while the separator between them is a literal `:`.
 ///
 /// ```
 /// # use shikaku_totp::{OtpauthUri, Secret};
