@@ -275,7 +275,7 @@ fn app(security: &WebSecurity) -> Router {
         .route(
             paths::PASSWORD,
             get(|lang: Lang, csrf_token: CsrfToken| async move {
-                PasswordChangePage { lang, csrf_token, user: user(), errors: Vec::new() }
+                PasswordChangePage { lang, csrf_token, user: user(), errors: Vec::new(), must_change: false }
             })
             .post(
                 |lang: Lang, csrf_token: CsrfToken, Form(form): Form<PasswordChangeForm>| async move {
@@ -286,7 +286,7 @@ fn app(security: &WebSecurity) -> Router {
                         } else {
                             errors.push(FieldError::new(PasswordField::Confirm, PasswordProblem::Mismatch, lang));
                         }
-                        return PasswordChangePage { lang, csrf_token, user: user(), errors }.into_response();
+                        return PasswordChangePage { lang, csrf_token, user: user(), errors, must_change: false }.into_response();
                     }
                     Redirect::to(paths::PASSWORD_DONE).into_response()
                 },
@@ -402,6 +402,7 @@ fn app(security: &WebSecurity) -> Router {
                     csrf_token,
                     user: user(),
                     errors: password_errors(lang),
+                    must_change: false,
                 }
             }),
         )

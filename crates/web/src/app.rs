@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 use crate::security::{CookiePolicy, WebSecurity};
 
 /// How the web app is served.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct WebOptions {
     /// Plain-http localhost demo: cookies without `Secure` and without the `__Host-` prefix.
     pub insecure_cookies: bool,

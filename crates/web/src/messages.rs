@@ -96,6 +96,12 @@ pub struct Messages {
     pub err_locked_password: &'static str,
     /// Notice after logging out (invented).
     pub notice_logged_out: &'static str,
+    /// 《機関コード》 is not N digits; `{}` = N (invented).
+    pub err_institution_code_format: &'static str,
+    /// 《ログイン ID》 has a character it can never contain (invented).
+    pub err_login_id_format: &'static str,
+    /// The account is disabled by an administrator (invented).
+    pub err_account_disabled: &'static str,
 
     // ---- [Authenticator 登録] ---------------------------------------------
     /// [Authenticator 登録] (manual).
@@ -244,6 +250,10 @@ pub struct Messages {
     pub err_mismatch: &'static str,
     /// ① is wrong (invented).
     pub err_current_wrong: &'static str,
+    /// ① was wrong 3 times: changes are locked; `{}` = time the lock lifts (invented).
+    pub err_locked_password_change: &'static str,
+    /// Shown when an administrator's reset requires a new password first (invented).
+    pub notice_must_change_password: &'static str,
     /// Title of the completion message (invented).
     pub password_changed_title: &'static str,
     /// Completion message (invented).
@@ -324,6 +334,9 @@ pub static JA: Messages = Messages {
     err_login_missing: "機関コード、ログイン ID、パスワードを入力してください。",
     err_locked_password: "アカウントがロックされているため、ログインできません。{} 以降に正しいパスワードで再ログインしてください。",
     notice_logged_out: "ログアウトしました。",
+    err_institution_code_format: "機関コードは {} 桁の数字で入力してください。",
+    err_login_id_format: "ログイン ID は 64 文字以内の半角英数字及び記号（. _ - @）で入力してください。",
+    err_account_disabled: "このアカウントは利用が停止されているため、ログインできません。医療機関等の管理者へお問い合わせください。",
 
     enroll_title: "Authenticator 登録",
     enroll_help: "Authenticator アプリで MFA を登録するための二次元バーコードとセットアップキーを表示する画面です。登録後、《Authenticator 登録確認に進む》をクリックします。",
@@ -409,6 +422,8 @@ pub static JA: Messages = Messages {
     err_similar: "5世代前までのパスワードと先頭5文字が同じになる類似のパスワードは使用できません。",
     err_mismatch: "新しいパスワードと再度入力したパスワードが一致しません。",
     err_current_wrong: "現在のパスワードが正しくありません。",
+    err_locked_password_change: "パスワードを 3 回連続間違えたため、アカウントがロックされています。{} 以降に再度操作してください。",
+    notice_must_change_password: "パスワードが初期化されています。新しいパスワードに変更してから操作を続けてください。",
     password_changed_title: "パスワード変更完了",
     password_changed_message: "パスワードを変更しました。次回のログインから新しいパスワードを使用してください。",
 
@@ -488,6 +503,9 @@ pub static EN: Messages = Messages {
     err_login_missing: "Enter the institution code, login ID and password.",
     err_locked_password: "This account is locked. Log in again with the correct password after {}.",
     notice_logged_out: "You have logged out.",
+    err_institution_code_format: "Enter the institution code as {} digits.",
+    err_login_id_format: "Enter the login ID with up to 64 letters, digits and the symbols . _ - @.",
+    err_account_disabled: "This account has been disabled and cannot log in. Contact the administrator at your institution.",
 
     enroll_title: "Authenticator registration",
     enroll_help: "Shows the QR code and setup key for registering MFA in your Authenticator app. After registering, select “Proceed to Authenticator registration check”.",
@@ -573,6 +591,8 @@ pub static EN: Messages = Messages {
     err_similar: "The first 5 characters must differ from those of your last 5 passwords.",
     err_mismatch: "The two new passwords do not match.",
     err_current_wrong: "The current password is incorrect.",
+    err_locked_password_change: "After 3 wrong passwords in a row the account is locked. Try again after {}.",
+    notice_must_change_password: "Your password was reset. Change it to a new password before continuing.",
     password_changed_title: "Password changed",
     password_changed_message: "Your password has been changed. Use the new password from your next login.",
 
@@ -644,6 +664,31 @@ pub fn format_jst(lang: Lang, at: OffsetDateTime) -> String {
     }
 }
 
+/// When a lock lifts, for "try again after …": rounded *up* to the minute, so
+/// a user who waits for the time shown is never still locked out.
+fn format_lock_end(lang: Lang, until: OffsetDateTime) -> String {
+    let sub_minute = time::Duration::seconds(i64::from(until.second()))
+        + time::Duration::nanoseconds(i64::from(until.nanosecond()));
+    let shown = if sub_minute.is_zero() {
+        until
+    } else {
+        until.saturating_add(time::Duration::MINUTE - sub_minute)
+    };
+    format_jst(lang, shown)
+}
+
+/// Characters a message must not print raw.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || c.is_whitespace()
+        || matches!(
+            u32::from(c),
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180E
+                | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+                | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0xE0000..=0xE0FFF
+        )
+}
+
 fn fill(template: &str, value: &str) -> String {
     template.replacen("{}", value, 1)
 }
@@ -653,20 +698,43 @@ impl Messages {
     /// the lock lifts, in JST.
     #[must_use]
     pub fn account_locked(&self, lang: Lang, until: OffsetDateTime) -> String {
-        fill(self.err_locked_password, &format_jst(lang, until))
+        fill(self.err_locked_password, &format_lock_end(lang, until))
     }
 
     /// "Account locked by wrong passcodes, send again after …", in JST.
     #[must_use]
     pub fn passcode_locked(&self, lang: Lang, until: OffsetDateTime) -> String {
-        fill(self.err_locked_passcode, &format_jst(lang, until))
+        fill(self.err_locked_passcode, &format_lock_end(lang, until))
     }
 
-    /// "The character … cannot be used."
+    /// "The character … cannot be used." Characters that would be invisible
+    /// or reorder the text (controls, spaces, zero-width and bidi marks) are
+    /// named by code point (`U+200B`) instead of printed raw.
     #[must_use]
     pub fn invalid_character(&self, c: char) -> String {
+        if is_invisible(c) {
+            return fill(
+                self.err_invalid_character,
+                &format!("U+{:04X}", u32::from(c)),
+            );
+        }
         let mut buf = [0u8; 4];
         fill(self.err_invalid_character, c.encode_utf8(&mut buf))
+    }
+
+    /// "Enter the institution code as N digits."
+    #[must_use]
+    pub fn institution_code_format(&self, digits: usize) -> String {
+        fill(self.err_institution_code_format, &digits.to_string())
+    }
+
+    /// "Password changes are locked, try again after …", in JST.
+    #[must_use]
+    pub fn password_change_locked(&self, lang: Lang, until: OffsetDateTime) -> String {
+        fill(
+            self.err_locked_password_change,
+            &format_lock_end(lang, until),
+        )
     }
 }
 
@@ -696,6 +764,36 @@ mod tests {
         assert!(!m.contains("{}"));
         let m = EN.passcode_locked(Lang::En, until);
         assert!(m.ends_with("after 24 Nov 2026, 10:30 JST."), "{m}");
+    }
+
+    #[test]
+    fn lock_end_is_rounded_up_to_the_minute() {
+        let until = datetime!(2026-11-24 01:30:00.5 UTC);
+        assert!(JA.account_locked(Lang::Ja, until).contains("10:31 以降"));
+        let exact = datetime!(2026-11-24 01:30 UTC);
+        assert!(JA.account_locked(Lang::Ja, exact).contains("10:30 以降"));
+        let m = EN.password_change_locked(Lang::En, datetime!(2026-12-31 14:59:59 UTC));
+        assert!(m.ends_with("after 1 Jan 2027, 00:00 JST."), "{m}");
+    }
+
+    #[test]
+    fn invisible_characters_are_named_by_code_point() {
+        assert_eq!(
+            JA.invalid_character('\u{200B}'),
+            "使用できない文字「U+200B」が含まれています。"
+        );
+        assert_eq!(
+            EN.invalid_character(' '),
+            "The character “U+0020” cannot be used."
+        );
+        assert_eq!(
+            EN.invalid_character('\u{202E}'),
+            "The character “U+202E” cannot be used."
+        );
+        assert_eq!(
+            JA.institution_code_format(10),
+            "機関コードは 10 桁の数字で入力してください。"
+        );
     }
 
     #[test]

@@ -40,6 +40,22 @@ trait Screen {
     fn help(&self) -> Option<&'static str> {
         None
     }
+    /// The header's language switch: this screen in the other language.
+    fn lang_switch_href(&self) -> String;
+}
+
+/// The switch link of a screen whose URL carries nothing else worth keeping.
+fn lang_switch(lang: Lang) -> String {
+    format!("?lang={}", lang.other())
+}
+
+/// Implements [`Screen::lang_switch_href`] as a bare `?lang=` link.
+macro_rules! plain_lang_switch {
+    () => {
+        fn lang_switch_href(&self) -> String {
+            lang_switch(self.lang)
+        }
+    };
 }
 
 fn html_response<T: Template>(status: StatusCode, page: &T) -> Response {
@@ -107,6 +123,7 @@ pub struct StartPage {
 }
 
 impl Screen for StartPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().system_name
     }
@@ -129,6 +146,16 @@ pub enum LoginError {
         /// When the lock lifts (shown in JST).
         until: OffsetDateTime,
     },
+    /// 《機関コード》 is not the configured number of digits (says nothing
+    /// about whether an account exists).
+    InvalidInstitutionCode {
+        /// Digits expected.
+        digits: usize,
+    },
+    /// 《ログイン ID》 has a character it can never contain, or is too long.
+    InvalidLoginId,
+    /// Right password, but an administrator has disabled the account.
+    Disabled,
 }
 
 /// A notice on [ログイン].
@@ -179,6 +206,9 @@ impl LoginPage {
             LoginError::InvalidCredentials => m.err_invalid_credentials.to_owned(),
             LoginError::MissingFields => m.err_login_missing.to_owned(),
             LoginError::Locked { until } => m.account_locked(self.lang, until),
+            LoginError::InvalidInstitutionCode { digits } => m.institution_code_format(digits),
+            LoginError::InvalidLoginId => m.err_login_id_format.to_owned(),
+            LoginError::Disabled => m.err_account_disabled.to_owned(),
         })
     }
 
@@ -190,6 +220,7 @@ impl LoginPage {
 }
 
 impl Screen for LoginPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().login_title
     }
@@ -281,6 +312,7 @@ pub struct EnrollPage {
 }
 
 impl Screen for EnrollPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().enroll_title
     }
@@ -325,6 +357,7 @@ impl PrintConfirmPage {
 }
 
 impl Screen for PrintConfirmPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().print_title
     }
@@ -407,6 +440,7 @@ impl PasscodePage {
 }
 
 impl Screen for PasscodePage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().login_title
     }
@@ -441,6 +475,7 @@ impl EnrollCompletePage {
 }
 
 impl Screen for EnrollCompletePage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().enroll_done_title
     }
@@ -479,6 +514,7 @@ impl MenuPage {
 }
 
 impl Screen for MenuPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().menu_title
     }
@@ -505,6 +541,7 @@ pub struct LogoutConfirmPage {
 }
 
 impl Screen for LogoutConfirmPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().logout_confirm_title
     }
@@ -662,6 +699,9 @@ pub struct PasswordChangePage {
     /// Rule violations, each shown next to its field (passwords are never
     /// refilled).
     pub errors: Vec<FieldError>,
+    /// An administrator reset the password: it must be changed before
+    /// anything else (a notice says so).
+    pub must_change: bool,
 }
 
 impl PasswordChangePage {
@@ -700,6 +740,7 @@ impl PasswordChangePage {
 }
 
 impl Screen for PasswordChangePage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().password_change_title
     }
@@ -719,6 +760,7 @@ pub struct PasswordChangedPage {
 }
 
 impl Screen for PasswordChangedPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.lang.t().password_changed_title
     }
@@ -781,6 +823,15 @@ impl SessionEndedPage {
 impl Screen for SessionEndedPage {
     fn title(&self) -> &'static str {
         self.lang.t().session_ended_title
+    }
+    /// Keeps the reason, so the message survives the language switch.
+    fn lang_switch_href(&self) -> String {
+        format!(
+            "{}?reason={}&lang={}",
+            paths::SESSION_ENDED,
+            self.reason.code(),
+            self.lang.other()
+        )
     }
 }
 
@@ -887,6 +938,7 @@ impl IntoResponse for ErrorPage {
 }
 
 impl Screen for ErrorPage {
+    plain_lang_switch!();
     fn title(&self) -> &'static str {
         self.texts().0
     }

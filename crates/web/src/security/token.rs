@@ -68,6 +68,22 @@ impl RandomToken {
     pub const fn as_bytes(&self) -> &[u8; Self::BYTES] {
         &self.0
     }
+
+    /// The cookie form of a facade token (login ticket or session): the same
+    /// 32 bytes, so the cookie value *is* the token and the web layer keeps no
+    /// session table of its own.
+    #[must_use]
+    pub fn from_facade(token: &shikaku::Token) -> Self {
+        RandomToken(*token.to_bytes())
+    }
+
+    /// The facade token with these 32 bytes (the inverse of
+    /// [`RandomToken::from_facade`]). For a pre-session id the facade simply
+    /// knows no such ticket or session.
+    #[must_use]
+    pub fn to_facade(&self) -> shikaku::Token {
+        shikaku::Token::from_bytes(&self.0)
+    }
 }
 
 impl PartialEq for RandomToken {
@@ -117,6 +133,16 @@ mod tests {
         let dbg = format!("{t:?}");
         assert!(!dbg.contains(&t.encode()));
         assert!(dbg.contains("redacted"));
+    }
+
+    #[test]
+    fn facade_tokens_round_trip_through_the_cookie_form() {
+        let t = RandomToken::from_bytes([0x5a; 32]);
+        let facade = t.to_facade();
+        assert_eq!(facade.expose(), "5a".repeat(32));
+        assert_eq!(RandomToken::from_facade(&facade), t);
+        let parsed = shikaku::Token::parse(&"0f".repeat(32)).unwrap();
+        assert_eq!(RandomToken::from_facade(&parsed).as_bytes(), &[0x0f; 32]);
     }
 
     #[test]
