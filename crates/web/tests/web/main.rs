@@ -1,7 +1,10 @@
-//! Integration tests of shikaku-web: the security stack on a small router
-//! (driven with `tower::ServiceExt::oneshot`) and the rendered screens.
+//! Integration tests of shikaku-web, driven with `tower::ServiceExt::oneshot`:
+//! the security stack on a small router, the rendered screens, and the screens
+//! over the real facade (`app(…)`, `MemoryStore`, `ManualClock`).
 
+mod api;
 mod pages;
+mod screens;
 mod security;
 
 use axum::Router;
