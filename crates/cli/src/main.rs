@@ -131,7 +131,7 @@ pub(crate) struct AuditArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(&args),
         Command::User(cmd) => admin::user(cmd),
         Command::Audit(args) => admin::audit(&args),
     };

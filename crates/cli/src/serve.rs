@@ -40,7 +40,7 @@ fn remove_if_present(path: &Path) -> Result<(), String> {
     }
 }
 
-pub(crate) fn run(args: ServeArgs) -> Result<(), String> {
+pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
     init_logging();
     let file = match &args.config {
         Some(path) => FileConfig::load(path)?,
