@@ -201,9 +201,11 @@ impl Verifier {
     /// Every step of the window is computed and compared whatever the input
     /// and wherever it matches, and the comparison and selection are
     /// constant-time (`subtle`), so timing tells nothing about whether or
-    /// where the passcode matched. If the same code happens to belong to
-    /// several steps, the fresh step nearest to now wins (the current one,
-    /// then one behind, one ahead, two behind, ...).
+    /// where the passcode matched. (What remains is totp-lite's decimal
+    /// formatting of each expected code, whose time varies by nanoseconds
+    /// with the code's own digits, not with the guess.) If the same code
+    /// happens to belong to several steps, the fresh step nearest to now
+    /// wins (the current one, then one behind, one ahead, two behind, ...).
     ///
     /// A passcode of the wrong length, or a `now` before 1970, is
     /// [`Verification::Rejected`].
