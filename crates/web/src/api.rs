@@ -1,14 +1,147 @@
-//! The JSON API under `/api/v1` for vendors who do not link Rust.
+//! The JSON API under `/api/v1` for vendors who do not link Rust: the public, stable
+//! contract of the receipt-computer integration.
+//!
+//! | call | auth | answer |
+//! |---|---|---|
+//! | `POST /api/v1/login` `{institution_code, login_id, password}` | — | 200 `{next: "enroll"\|"passcode", login_token}` |
+//! | `GET /api/v1/enrollment` | `Bearer <login_token>` | 200 `{setup_key, otpauth_uri, qr_svg}` |
+//! | `POST /api/v1/passcode` `{login_token, passcode}` | (token in body) | 200 `{session_token, enrolled}` |
+//! | `GET /api/v1/session` | `Bearer <session_token>` | 200 `{institution_code, login_id, expires_at}` |
+//! | `POST /api/v1/password` `{current_password, new_password, new_password_confirm}` | `Bearer <session_token>` | 204 |
+//! | `POST /api/v1/logout` | `Bearer <session_token>` | 204 |
+//! | `POST /api/v1/authenticate` `{institution_code, login_id, password, passcode}` | — | 200 `{institution_code, login_id, authenticated_at}` |
+//! | `GET /api/v1/openapi.json` | — | the OpenAPI 3.1 document |
+//!
+//! The OpenAPI document (`crates/web/openapi.json`, served as is) is the reference; the
+//! integration tests validate every response they receive against it.
+//!
+//! # Errors
+//!
+//! Every error, including those the middleware produces before a handler runs (cross-origin
+//! 403, body-limit 413, router 404/405, a panic's 500), is `{"error": code, "message": text}`
+//! ([`error`]), with `locked_until` on 423 and `violations` on 422. Messages are Japanese
+//! unless the request negotiates English (`Accept-Language: en`, like the screens).
+//!
+//! # Design
+//!
+//! ```text
+//!  bytes ─► JsonBody<T> (Content-Type, serde, deny_unknown_fields) ─► T (zeroized, redacted)
+//!        ─► TryFrom<T> (no controls, non-empty, identifiers, passcode) ─► domain request
+//!        ─► AppState::run (blocking pool: argon2 never on an async thread) ─► facade outcome
+//!        ─► response body | ApiError ─► JSON
+//! ```
+//!
+//! Tokens come only from the `Authorization: Bearer` header (or, for the half-finished
+//! login, the `login_token` body field), never from the URL.
+
+mod error;
+mod extract;
+mod handlers;
+mod wire;
 
 use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
 use shikaku::Store;
 
 use crate::app::AppState;
+use crate::lang::Lang;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
 
+/// The OpenAPI 3.1 document describing every call, served at `GET /api/v1/openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
 /// Every API route.
 pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
+        .route("/login", post(handlers::login::<S>))
+        .route("/enrollment", get(handlers::enrollment::<S>))
+        .route("/passcode", post(handlers::passcode::<S>))
+        .route("/session", get(handlers::session::<S>))
+        .route("/password", post(handlers::password::<S>))
+        .route("/logout", post(handlers::logout::<S>))
+        .route("/authenticate", post(handlers::authenticate::<S>))
+        .route("/openapi.json", get(handlers::openapi))
+}
+
+/// Whether a request path belongs to the JSON API (everything under `/api/`), whose
+/// errors are JSON, never HTML pages.
+pub(crate) fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// For the outermost middleware: an error response under `/api/` that is not already
+/// one of ours (axum's 404/405, the guard's 403/413 pages, a panic's 500) becomes the
+/// JSON error of its status. Success responses and our own errors pass unchanged.
+pub(crate) fn restyle_error(lang: Lang, response: Response) -> Response {
+    error::restyle(lang, response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use rand_core::SeedableRng;
+    use tower::ServiceExt;
+
+    #[test]
+    fn api_paths() {
+        assert!(is_api_path("/api/v1/login"));
+        assert!(is_api_path("/api/v2/anything"));
+        assert!(is_api_path("/api"));
+        assert!(!is_api_path("/apix"));
+        assert!(!is_api_path("/login"));
+    }
+
+    #[test]
+    fn the_document_is_json_and_names_the_prefix() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["servers"][0]["url"], PREFIX);
+    }
+
+    #[allow(clippy::panic)]
+    fn boom() -> &'static str {
+        panic!("deliberate test panic")
+    }
+
+    /// A panicking API handler (there is none in the real API, so one is mounted here)
+    /// answers a JSON 500 through the real security stack, in the negotiated language.
+    #[tokio::test]
+    async fn a_panic_under_the_api_is_a_json_500() {
+        let security =
+            crate::security::WebSecurity::builder(rand_chacha::ChaCha20Rng::from_seed([1; 32]))
+                .build();
+        let app = security.protect(Router::new().nest(
+            PREFIX,
+            Router::new().route("/boom", get(|| async { boom() })),
+        ));
+        for (accept, lang) in [("ja", Lang::Ja), ("en", Lang::En)] {
+            let response = app
+                .clone()
+                .oneshot(
+                    Request::get("/api/v1/boom")
+                        .header(header::ACCEPT_LANGUAGE, accept)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+            assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(json["error"], "internal");
+            assert_eq!(
+                json["message"],
+                error::ApiError::Internal.message(lang).as_str()
+            );
+        }
+    }
 }

@@ -345,11 +345,15 @@ async fn frame(State(sec): State<WebSecurity>, mut req: Request, next: Next) -> 
     let switched = query.and_then(Lang::from_query);
     let lang = Lang::negotiate(query, req.headers(), cookie.lang_cookie_name());
     req.extensions_mut().insert(lang);
+    let api = crate::api::is_api_path(req.uri().path());
 
     let mut response = next.run(req).await;
 
     let status = response.status();
-    if (status.is_client_error() || status.is_server_error())
+    if api {
+        // The JSON API answers every error in JSON, never with a page.
+        response = crate::api::restyle_error(lang, response);
+    } else if (status.is_client_error() || status.is_server_error())
         && response.extensions().get::<Rendered>().is_none()
     {
         let allow = response.headers().get(header::ALLOW).cloned();

@@ -1,0 +1,542 @@
+//! The API's errors: one enum, one stable `code` per variant, messages in both languages.
+//!
+//! | status | `error` | when |
+//! |---|---|---|
+//! | 400 | `malformed` | not JSON, wrong `Content-Type`, wrong field type, missing / unknown / repeated field, empty field, control character, identifier or passcode of the wrong form |
+//! | 401 | `invalid_credentials` | wrong password, unknown account (the same bytes for both) |
+//! | 401 | `invalid_passcode` | wrong or replayed passcode |
+//! | 401 | `session_expired` | 30 minutes without activity |
+//! | 401 | `session_superseded` | a later login of the same account ended the session |
+//! | 401 | `unauthenticated` | no / malformed / unknown bearer token, logged out, login token expired |
+//! | 403 | `password_change_required` | an administrator reset the password |
+//! | 403 | `account_disabled` | an administrator disabled the account |
+//! | 403 | `forbidden` | a browser request from another origin |
+//! | 404 | `not_found` | no such path |
+//! | 405 | `method_not_allowed` | the path exists, the method does not (`Allow` says which) |
+//! | 409 | `enrollment_required` | no Authenticator registered (yet) |
+//! | 409 | `already_enrolled` | `GET /enrollment` for an account that has one |
+//! | 413 | `too_large` | the body is over the limit (checked before parsing) |
+//! | 422 | `password_policy` | the new password breaks rules: `violations` lists every one |
+//! | 423 | `locked` | 3 consecutive failures: `locked_until` says when the lock lifts |
+//! | 500 | `internal` | the store or the server failed (details only in the log) |
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shikaku::password::Violation;
+use shikaku::{JST, SessionEnd};
+use time::OffsetDateTime;
+
+use super::wire::{Field, rfc3339_ceil};
+use crate::lang::Lang;
+
+/// Marks a response as a JSON error of ours, so the outermost middleware keeps it.
+#[derive(Clone, Copy, Debug)]
+struct ApiRendered;
+
+/// Why a request is malformed (400 `malformed`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    /// `Content-Type` is not `application/json`.
+    ContentType,
+    /// Not JSON (syntax error, invalid UTF-8, lone surrogate, trailing data, empty body).
+    Syntax { line: usize, column: usize },
+    /// JSON, but not the documented object: missing, unknown or repeated field, wrong type.
+    Shape { line: usize, column: usize },
+    /// A field that must not be empty is.
+    Empty(Field),
+    /// A field holds a control character (NUL, newline, DEL, …).
+    Control(Field),
+    /// 機関コード is not the configured number of digits.
+    InstitutionCode { digits: usize },
+    /// ログイン ID is not 1–64 of `A-Za-z0-9._-@`.
+    LoginId,
+    /// The passcode is not 6 digits.
+    Passcode,
+    /// Anything else the transport refused (unreadable body, other 4xx).
+    Request,
+}
+
+/// Every error the API answers.
+#[derive(Clone, Debug)]
+pub(crate) enum ApiError {
+    /// 400 `malformed`.
+    Malformed(Malformed),
+    /// 401 `invalid_credentials`: wrong password or unknown account.
+    InvalidCredentials,
+    /// 401 `invalid_credentials` on `POST /password`: the current password is wrong.
+    WrongCurrentPassword,
+    /// 401 `invalid_passcode`.
+    InvalidPasscode,
+    /// 401 `session_expired`.
+    SessionExpired,
+    /// 401 `session_superseded`.
+    SessionSuperseded,
+    /// 401 `unauthenticated`: no usable session token.
+    Unauthenticated,
+    /// 401 `unauthenticated`: no usable login token (unknown, expired, used).
+    LoginExpired,
+    /// 403 `password_change_required`.
+    PasswordChangeRequired,
+    /// 403 `account_disabled`.
+    AccountDisabled,
+    /// 403 `forbidden`.
+    Forbidden,
+    /// 404 `not_found`.
+    NotFound,
+    /// 405 `method_not_allowed`.
+    MethodNotAllowed,
+    /// 409 `enrollment_required`.
+    EnrollmentRequired,
+    /// 409 `already_enrolled`.
+    AlreadyEnrolled,
+    /// 413 `too_large`.
+    TooLarge,
+    /// 422 `password_policy`.
+    PasswordPolicy(Vec<Violation>),
+    /// 423 `locked`.
+    Locked { until: OffsetDateTime },
+    /// 500 `internal`.
+    Internal,
+}
+
+impl From<Malformed> for ApiError {
+    fn from(why: Malformed) -> Self {
+        Self::Malformed(why)
+    }
+}
+
+impl From<SessionEnd> for ApiError {
+    fn from(end: SessionEnd) -> Self {
+        match end {
+            SessionEnd::Expired => Self::SessionExpired,
+            SessionEnd::Superseded => Self::SessionSuperseded,
+            SessionEnd::Unknown => Self::Unauthenticated,
+        }
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(error: crate::Error) -> Self {
+        tracing::error!(%error, "API call failed inside the server");
+        Self::Internal
+    }
+}
+
+impl From<shikaku::Error> for ApiError {
+    /// The facade's errors. Input errors become 400, the states a client can act on their
+    /// own codes, everything else (store, crypto, configuration) a logged 500.
+    fn from(error: shikaku::Error) -> Self {
+        use shikaku::Error as E;
+        match error {
+            E::InvalidInstitutionCode { digits } => {
+                Self::Malformed(Malformed::InstitutionCode { digits })
+            }
+            E::InvalidLoginId => Self::Malformed(Malformed::LoginId),
+            E::MalformedPasscode => Self::Malformed(Malformed::Passcode),
+            E::MalformedToken => Self::Unauthenticated,
+            E::LoginExpired => Self::LoginExpired,
+            E::Session(end) => end.into(),
+            E::EnrollmentRequired => Self::EnrollmentRequired,
+            E::AlreadyEnrolled => Self::AlreadyEnrolled,
+            other => {
+                // Display of the facade's errors never holds a secret.
+                tracing::error!(error = %other, "API call failed in the facade");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// The JSON error body.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked_until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    violations: Option<Vec<ViolationBody<'a>>>,
+}
+
+#[derive(Serialize)]
+struct ViolationBody<'a> {
+    code: &'a str,
+    message: String,
+}
+
+impl ApiError {
+    /// The error for a status the middleware or the router produced.
+    pub(crate) fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
+            StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            s if s.is_server_error() => Self::Internal,
+            _ => Self::Malformed(Malformed::Request),
+        }
+    }
+
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidCredentials
+            | Self::WrongCurrentPassword
+            | Self::InvalidPasscode
+            | Self::SessionExpired
+            | Self::SessionSuperseded
+            | Self::Unauthenticated
+            | Self::LoginExpired => StatusCode::UNAUTHORIZED,
+            Self::PasswordChangeRequired | Self::AccountDisabled | Self::Forbidden => {
+                StatusCode::FORBIDDEN
+            }
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::EnrollmentRequired | Self::AlreadyEnrolled => StatusCode::CONFLICT,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PasswordPolicy(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Locked { .. } => StatusCode::LOCKED,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code (`"error"`).
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::InvalidCredentials | Self::WrongCurrentPassword => "invalid_credentials",
+            Self::InvalidPasscode => "invalid_passcode",
+            Self::SessionExpired => "session_expired",
+            Self::SessionSuperseded => "session_superseded",
+            Self::Unauthenticated | Self::LoginExpired => "unauthenticated",
+            Self::PasswordChangeRequired => "password_change_required",
+            Self::AccountDisabled => "account_disabled",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::EnrollmentRequired => "enrollment_required",
+            Self::AlreadyEnrolled => "already_enrolled",
+            Self::TooLarge => "too_large",
+            Self::PasswordPolicy(_) => "password_policy",
+            Self::Locked { .. } => "locked",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The human-readable message (`"message"`).
+    pub(crate) fn message(&self, lang: Lang) -> String {
+        let ja = matches!(lang, Lang::Ja);
+        let pick = |j: &str, e: &str| if ja { j.to_owned() } else { e.to_owned() };
+        match self {
+            Self::Malformed(why) => why.message(ja),
+            Self::InvalidCredentials => pick(
+                "機関コード、ログイン ID 又はパスワードが正しくありません。",
+                "The institution code, login ID or password is incorrect.",
+            ),
+            Self::WrongCurrentPassword => pick(
+                "現在のパスワードが正しくありません。",
+                "The current password is incorrect.",
+            ),
+            Self::InvalidPasscode => pick(
+                "パスコードが正しくありません。Authenticator に表示されている最新のパスコードを入力してください。",
+                "The passcode is incorrect. Enter the latest passcode shown in your Authenticator.",
+            ),
+            Self::SessionExpired => pick(
+                "ログインしたまま 30 分間操作がなかったため、接続を終了しました。ログインしなおしてください。",
+                "The session ended after 30 minutes without activity. Log in again.",
+            ),
+            Self::SessionSuperseded => pick(
+                "ログアウトせずに再ログインされたため、この接続を終了しました。ログインしなおしてください。",
+                "The session ended because the account logged in again without logging out. Log in again.",
+            ),
+            Self::Unauthenticated => pick(
+                "有効なセッショントークンがありません。ログインしてください。",
+                "No valid session token was presented. Log in.",
+            ),
+            Self::LoginExpired => pick(
+                "ログインの手続きが無効か、期限が切れています。機関コード、ログイン ID、パスワードの入力からやり直してください。",
+                "The login is unknown or has expired. Start again with the institution code, login ID and password.",
+            ),
+            Self::PasswordChangeRequired => pick(
+                "管理者がパスワードを初期化しました。先にパスワードを変更してください。",
+                "An administrator reset the password. Change the password first.",
+            ),
+            Self::AccountDisabled => pick(
+                "このアカウントは利用が停止されているため、ログインできません。医療機関等の管理者へお問い合わせください。",
+                "This account has been disabled and cannot log in. Contact the administrator at your institution.",
+            ),
+            Self::Forbidden => pick(
+                "別のオリジンからのリクエストは受け付けられません。",
+                "Requests from another origin are refused.",
+            ),
+            Self::NotFound => pick(
+                "指定された API はありません。",
+                "There is no such API endpoint.",
+            ),
+            Self::MethodNotAllowed => pick(
+                "この API はこのメソッドに対応していません。",
+                "This endpoint does not accept this method.",
+            ),
+            Self::EnrollmentRequired => pick(
+                "Authenticator が登録されていません。先に Authenticator を登録してください。",
+                "No Authenticator is registered. Register one first.",
+            ),
+            Self::AlreadyEnrolled => pick(
+                "Authenticator は登録済みです。パスコードを送信してください。",
+                "An Authenticator is already registered. Send the passcode.",
+            ),
+            Self::TooLarge => pick(
+                "リクエストが大きすぎます。",
+                "The request body is too large.",
+            ),
+            Self::PasswordPolicy(_) => pick(
+                "新しいパスワードがパスワードのルールを満たしていません。",
+                "The new password does not meet the password rules.",
+            ),
+            Self::Locked { until } => {
+                let shown = jst_minute_ceil(*until);
+                if ja {
+                    format!(
+                        "3 回連続で誤りがあったため、アカウントがロックされています。{shown} 以降に再度操作してください。"
+                    )
+                } else {
+                    format!(
+                        "The account is locked after 3 consecutive failures. Try again after {shown} JST."
+                    )
+                }
+            }
+            Self::Internal => pick(
+                "サーバーで問題が発生しました。しばらくしてから再度操作してください。",
+                "Something went wrong on the server. Try again later.",
+            ),
+        }
+    }
+
+    /// The JSON response in `lang`.
+    pub(crate) fn into_response_in(self, lang: Lang) -> Response {
+        let status = self.status();
+        let body = ErrorBody {
+            error: self.code(),
+            message: self.message(lang),
+            locked_until: match &self {
+                Self::Locked { until } => Some(rfc3339_ceil(*until)),
+                _ => None,
+            },
+            violations: match &self {
+                Self::PasswordPolicy(list) => Some(
+                    list.iter()
+                        .map(|v| ViolationBody {
+                            code: v.code().as_str(),
+                            message: if matches!(lang, Lang::Ja) {
+                                v.message_ja()
+                            } else {
+                                v.message_en()
+                            },
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.code()),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"shikaku\""),
+            );
+        }
+        response.extensions_mut().insert(ApiRendered);
+        response
+    }
+}
+
+impl Malformed {
+    fn message(&self, ja: bool) -> String {
+        match self {
+            Self::ContentType => if ja {
+                "リクエストの本文は Content-Type: application/json で送信してください。"
+            } else {
+                "Send the request body as Content-Type: application/json."
+            }
+            .to_owned(),
+            Self::Syntax { line, column } => {
+                if ja {
+                    format!(
+                        "リクエストの本文が正しい JSON ではありません（{line} 行 {column} 文字目）。"
+                    )
+                } else {
+                    format!("The request body is not valid JSON (line {line}, column {column}).")
+                }
+            }
+            Self::Shape { line, column } => {
+                if ja {
+                    format!(
+                        "リクエストの本文の項目が仕様と一致しません。項目の不足・重複、未定義の項目、又は型の誤りがあります（{line} 行 {column} 文字目）。"
+                    )
+                } else {
+                    format!(
+                        "The request body does not match the documented fields: a field is missing, repeated, unknown or of the wrong type (line {line}, column {column})."
+                    )
+                }
+            }
+            Self::Empty(field) => {
+                if ja {
+                    format!("{} を入力してください。", field.name())
+                } else {
+                    format!("Enter {}.", field.name())
+                }
+            }
+            Self::Control(field) => {
+                if ja {
+                    format!("{} に制御文字は使用できません。", field.name())
+                } else {
+                    format!("{} must not contain control characters.", field.name())
+                }
+            }
+            Self::InstitutionCode { digits } => {
+                if ja {
+                    format!("機関コードは {digits} 桁の数字で入力してください。")
+                } else {
+                    format!("Enter the institution code as {digits} digits.")
+                }
+            }
+            Self::LoginId => if ja {
+                "ログイン ID は 64 文字以内の半角英数字及び記号（. _ - @）で入力してください。"
+            } else {
+                "Enter the login ID with up to 64 letters, digits and the symbols . _ - @."
+            }
+            .to_owned(),
+            Self::Passcode => if ja {
+                "パスコードは 6 桁の数字で入力してください。"
+            } else {
+                "Enter the passcode as 6 digits."
+            }
+            .to_owned(),
+            Self::Request => if ja {
+                "リクエストが正しくありません。"
+            } else {
+                "The request is malformed."
+            }
+            .to_owned(),
+        }
+    }
+}
+
+/// `2026-04-01 09:30` in JST, rounded *up* to the minute: a client that waits until the
+/// time shown is never still locked out.
+fn jst_minute_ceil(at: OffsetDateTime) -> String {
+    let sub_minute = time::Duration::seconds(i64::from(at.second()))
+        + time::Duration::nanoseconds(i64::from(at.nanosecond()));
+    let shown = if sub_minute.is_zero() {
+        at
+    } else {
+        at.saturating_add(time::Duration::MINUTE - sub_minute)
+    }
+    .to_offset(JST);
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        shown.year(),
+        u8::from(shown.month()),
+        shown.day(),
+        shown.hour(),
+        shown.minute()
+    )
+}
+
+/// See [`super::restyle_error`].
+pub(super) fn restyle(lang: Lang, response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<ApiRendered>().is_some()
+    {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut restyled = ApiError::from_status(status).into_response_in(lang);
+    if let Some(allow) = allow {
+        restyled.headers_mut().insert(header::ALLOW, allow);
+    }
+    restyled
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn lock_time_is_shown_in_jst_rounded_up() {
+        assert_eq!(
+            jst_minute_ceil(datetime!(2026-04-01 00:30:00 UTC)),
+            "2026-04-01 09:30"
+        );
+        assert_eq!(
+            jst_minute_ceil(datetime!(2026-04-01 00:30:00.5 UTC)),
+            "2026-04-01 09:31"
+        );
+        assert_eq!(
+            jst_minute_ceil(datetime!(2026-12-31 14:59:59 UTC)),
+            "2027-01-01 00:00"
+        );
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_both_languages() {
+        let until = datetime!(2026-04-01 00:30:00 UTC);
+        let all = [
+            ApiError::Malformed(Malformed::ContentType),
+            ApiError::InvalidCredentials,
+            ApiError::WrongCurrentPassword,
+            ApiError::InvalidPasscode,
+            ApiError::SessionExpired,
+            ApiError::SessionSuperseded,
+            ApiError::Unauthenticated,
+            ApiError::LoginExpired,
+            ApiError::PasswordChangeRequired,
+            ApiError::AccountDisabled,
+            ApiError::Forbidden,
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed,
+            ApiError::EnrollmentRequired,
+            ApiError::AlreadyEnrolled,
+            ApiError::TooLarge,
+            ApiError::PasswordPolicy(Vec::new()),
+            ApiError::Locked { until },
+            ApiError::Internal,
+        ];
+        for error in all {
+            let (ja, en) = (error.message(Lang::Ja), error.message(Lang::En));
+            assert!(!ja.is_empty() && !en.is_empty());
+            assert_ne!(ja, en, "{error:?}");
+            assert!(!ja.is_ascii(), "{error:?} in Japanese");
+            assert!(en.is_ascii(), "{error:?} in English");
+        }
+    }
+
+    #[test]
+    fn restyle_keeps_ours_and_success() {
+        let ours = ApiError::Locked {
+            until: datetime!(2026-04-01 00:30:00 UTC),
+        }
+        .into_response_in(Lang::En);
+        assert_eq!(restyle(Lang::Ja, ours).status(), StatusCode::LOCKED);
+        let ok = StatusCode::NO_CONTENT.into_response();
+        assert_eq!(restyle(Lang::Ja, ok).status(), StatusCode::NO_CONTENT);
+        let mut not_allowed = StatusCode::METHOD_NOT_ALLOWED.into_response();
+        not_allowed
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        let restyled = restyle(Lang::Ja, not_allowed);
+        assert_eq!(restyled.headers()[header::ALLOW], "POST");
+        assert_eq!(restyled.headers()[header::CONTENT_TYPE], "application/json");
+    }
+}
