@@ -1,6 +1,7 @@
 // Browser tests of shikaku-web in Debian's headless Chromium.
 //
-//   cargo run -p shikaku-web --example preview &      # or the real server
+//   cargo test -p shikaku-cli --test e2e               # the manual's flows (real server)
+//   cargo run -p shikaku-web --example preview &        # or: the design preview
 //   cd e2e && npm ci && SHIKAKU_URL=http://127.0.0.1:8765 node --test run.mjs
 //
 // Only `playwright-core` is used (it never downloads browsers); the browser is
@@ -11,10 +12,15 @@
 //   * "preview": runs when the server is the preview example
 //     (/preview/screens.json exists): screenshots every screen in Japanese and
 //     English, checks headers, CSP cleanliness, labels and the no-JS paths.
-//   * "flow": the full manual flow against the real server (integration phase).
+//   * "flow": the manual's flows against the real `shikaku serve`, started by
+//     crates/cli/tests/e2e (which passes SHIKAKU_URL, SHIKAKU_IDLE_URL,
+//     SHIKAKU_IDLE_SECONDS and SHIKAKU_USERS). The QR code is read from the
+//     page with zbarimg and passcodes come from oathtool: tools nobody here
+//     wrote.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -318,6 +324,377 @@ describe('preview', { skip: !preview && 'server is not the preview example' }, (
   });
 });
 
-describe('flow', { skip: preview && 'preview server: the manual flow needs the real server' }, () => {
-  test('the manual flow (written once the server exists)', { todo: true }, () => {});
+// ---------------------------------------------------------------------------
+// The manual's flows against the real server
+// ---------------------------------------------------------------------------
+
+/** { flow, lockpw, lockpc, idle }: { institution_code, login_id, password } each. */
+const USERS = process.env.SHIKAKU_USERS ? JSON.parse(process.env.SHIKAKU_USERS) : null;
+const IDLE_BASE = (process.env.SHIKAKU_IDLE_URL || '').replace(/\/$/, '');
+const IDLE_SECONDS = Number(process.env.SHIKAKU_IDLE_SECONDS || 3);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An Authenticator for one setup key, made of oathtool. A passcode is good for one
+ * login (the server refuses a time step it has seen), and the server accepts the
+ * steps one behind and one ahead of now: so each code is taken from the freshest
+ * unused step that stays inside that window until it is submitted, waiting for the
+ * clock only when all of them are used.
+ */
+class Authenticator {
+  constructor(key) {
+    this.key = key;
+    this.last = -Infinity;
+  }
+
+  static step() {
+    return Math.floor(Date.now() / 30000);
+  }
+
+  async code() {
+    for (;;) {
+      const now = Date.now();
+      const current = Math.floor(now / 30000);
+      // One step behind is safe only if the step does not change before the code
+      // is submitted (well within 10 s).
+      const earliest = now % 30000 < 20000 ? current - 1 : current;
+      const step = Math.max(this.last + 1, earliest);
+      if (step <= current + 1) {
+        this.last = step;
+        return oathtool(this.key, step * 30 + 15);
+      }
+      await sleep(250);
+    }
+  }
+
+  /** Six digits that no step of the server's window accepts. */
+  wrongCode() {
+    const current = Authenticator.step();
+    const valid = new Set([-1, 0, 1, 2].map((d) => oathtool(this.key, (current + d) * 30 + 15)));
+    for (const candidate of ['000000', '111111', '222222', '333333']) {
+      if (!valid.has(candidate)) return candidate;
+    }
+    throw new Error('unreachable: four codes cannot all be valid');
+  }
+}
+
+/** `oathtool --totp -b --now @UNIX KEY`: the passcode of the step holding `unix`. */
+function oathtool(key, unix) {
+  return execFileSync('oathtool', ['--totp', '-b', '--now', `@${unix}`, key], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** Screenshots the QR element and decodes it with `zbarimg --raw -q`. */
+async function readQr(page, name) {
+  const file = join(SHOTS, `${name}.png`);
+  await page.locator('img.qr').screenshot({ path: file });
+  // stderr is dropped: zbar notes a missing D-Bus, which has no bearing here.
+  return execFileSync('zbarimg', ['--raw', '-q', file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+}
+
+/** The secret of an otpauth:// URI. */
+function secretOf(uri) {
+  const url = new URL(uri);
+  assert.equal(url.protocol, 'otpauth:');
+  assert.equal(url.host, 'totp');
+  const secret = url.searchParams.get('secret');
+  assert.match(secret ?? '', /^[A-Z2-7]+$/);
+  return secret;
+}
+
+async function fillLogin(page, user, password = user.password) {
+  await page.fill('#institution_code', user.institution_code);
+  await page.fill('#login_id', user.login_id);
+  await page.fill('#password', password);
+  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+}
+
+async function sendPasscode(page, code) {
+  await page.fill('#passcode', code);
+  await page.getByRole('button', { name: 'パスコードを送信' }).click();
+}
+
+/** 《変更》 on [パスワード変更], then 《OK》 in its confirmation. */
+async function changePassword(page, current, next, shotName) {
+  await page.fill('#current_password', current);
+  await page.fill('#new_password', next);
+  await page.fill('#new_password_confirm', next);
+  await page.getByRole('button', { name: '変更', exact: true }).click();
+  const popover = page.locator('#change-confirm');
+  await popover.waitFor({ state: 'visible' });
+  if (shotName) await shot(page, shotName);
+  await popover.getByRole('button', { name: 'OK' }).click();
+}
+
+/** The quickest registration (setup key as text, no print): for the lock and idle users. */
+async function registerQuickly(page, base, user) {
+  await page.goto(`${base}/login`);
+  await fillLogin(page, user);
+  await page.waitForURL(`${base}/enroll`);
+  const key = await page.locator('button[data-copy]').getAttribute('data-copy');
+  const authenticator = new Authenticator(key);
+  await page.goto(`${base}/login/passcode`);
+  await sendPasscode(page, await authenticator.code());
+  await page.waitForURL(`${base}/enroll/done`);
+  await page.getByRole('link', { name: 'OK' }).click();
+  await page.waitForURL(`${base}/menu?registered=1`);
+  return authenticator;
+}
+
+const flowSkip = preview
+  ? 'preview server: the manual flow needs the real server'
+  : !USERS && 'SHIKAKU_USERS not set: run `cargo test -p shikaku-cli --test e2e`';
+
+describe('flow', { skip: flowSkip }, () => {
+  // The steps build on each other: after a failure the rest are skipped, not
+  // left to time out one by one.
+  let broken = false;
+  const step = (name, options, fn) =>
+    test(name, options, async (t) => {
+      if (broken) {
+        t.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (error) {
+        broken = true;
+        throw error;
+      }
+    });
+  const user = USERS?.flow;
+  const NEW_PASSWORD_REFUSED = 'Clinic#7777b'; // same first 5 characters as the initial one
+  const NEW_PASSWORD = 'Health#2025c';
+  let first; // the first browser
+  let page;
+  let problems;
+  let authenticator;
+
+  before(async () => {
+    first = await launch();
+    await first.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+    // 「印刷する」 opens the real print dialog in the new window; count it instead.
+    await first.context.addInitScript(() => {
+      window.__printed = 0;
+      window.print = () => {
+        window.__printed += 1;
+      };
+    });
+    page = await first.context.newPage();
+    problems = watch(page);
+  });
+
+  after(async () => {
+    await first?.close();
+  });
+
+  step('first-time registration: QR read by zbarimg, passcode by oathtool, MFA 登録完了', {}, async () => {
+    assert.ok(user.password.length < 13, 'the history rules apply below 13 characters');
+    await page.goto(`${BASE}/`);
+    await shot(page, 'flow-01-start');
+    await page.getByRole('link', { name: 'システムの利用を始める' }).click();
+    await page.waitForURL(`${BASE}/login`);
+    await shot(page, 'flow-02-login');
+    await fillLogin(page, user);
+    await page.waitForURL(`${BASE}/enroll`);
+    await shot(page, 'flow-03-enroll');
+
+    // ② 二次元バーコード: what the app's camera would read.
+    const uri = await readQr(page, 'flow-03-enroll-qr');
+    assert.match(uri, /^otpauth:\/\/totp\//);
+    const secret = secretOf(uri);
+    const shown = (await page.locator('.setup-key').textContent()).replace(/\s+/g, '');
+    assert.equal(shown, secret, 'the setup key shown is the QR code’s secret');
+
+    // 《テキストでコピー》 puts the key on the clipboard, without spaces.
+    await page.getByRole('button', { name: 'テキストでコピー' }).click();
+    await page.locator('#copy-status', { hasText: 'コピーしました' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await shot(page, 'flow-04-enroll-copied');
+
+    // 《Authenticator 登録確認に進む》: the first-time print confirmation.
+    await page.getByRole('button', { name: 'Authenticator 登録確認に進む' }).click();
+    await page.waitForURL(`${BASE}/enroll/print-confirm?prompt=first`);
+    await page.getByRole('link', { name: '印刷せずに確認へ進む' }).waitFor();
+    await shot(page, 'flow-05-print-confirm-first');
+    // 「印刷する」: the sheet opens in a new window with its print dialog; this
+    // window returns to [Authenticator 登録].
+    const [popup] = await Promise.all([
+      first.context.waitForEvent('page'),
+      page.getByRole('link', { name: /印刷する/ }).click(),
+    ]);
+    const popupProblems = watch(popup);
+    await popup.waitForLoadState('load');
+    assert.match(popup.url(), /\/enroll\/print$/);
+    await page.waitForURL(`${BASE}/enroll`);
+    assert.equal(await popup.evaluate(() => window.__printed), 1, 'print dialog opened once');
+    assert.match(await popup.textContent('body'), /取扱注意/);
+    assert.deepEqual(popupProblems, [], 'the sheet’s style is allowed by the CSP');
+    await shot(popup, 'flow-06-print-sheet');
+    await popup.close();
+
+    // Again: the later-time confirmation, 「確認へ進む」.
+    await page.getByRole('button', { name: 'Authenticator 登録確認に進む' }).click();
+    await page.waitForURL(`${BASE}/enroll/print-confirm?prompt=later`);
+    assert.equal(await page.getByRole('link', { name: '印刷せずに確認へ進む' }).count(), 0);
+    await shot(page, 'flow-07-print-confirm-later');
+    await page.getByRole('link', { name: '確認へ進む', exact: true }).click();
+    await page.waitForURL(`${BASE}/login/passcode`);
+    await shot(page, 'flow-08-passcode-enroll');
+
+    authenticator = new Authenticator(secret);
+    await sendPasscode(page, await authenticator.code());
+    await page.waitForURL(`${BASE}/enroll/done`);
+    await shot(page, 'flow-09-enroll-done');
+    await page.getByRole('link', { name: 'OK' }).click();
+    await page.waitForURL(`${BASE}/menu?registered=1`);
+    await page.locator('.alert--success', { hasText: 'MFA 登録が完了しました' }).waitFor();
+    await shot(page, 'flow-10-menu-registered');
+    assert.deepEqual(problems, []);
+  });
+
+  step('password change: refused by the history rule, then accepted', {}, async () => {
+    await page.locator('.menu-card', { hasText: 'パスワード変更' }).click();
+    await page.waitForURL(`${BASE}/password`);
+    await shot(page, 'flow-11-password');
+    await changePassword(page, user.password, NEW_PASSWORD_REFUSED, 'flow-12-password-confirm');
+    const error = page.locator('#new_password-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /先頭5文字が同じ/);
+    assert.equal(await page.inputValue('#new_password'), '', 'passwords are never refilled');
+    await shot(page, 'flow-13-password-refused');
+
+    await changePassword(page, user.password, NEW_PASSWORD);
+    await page.waitForURL(`${BASE}/password/done`);
+    await shot(page, 'flow-14-password-done');
+    await page.getByRole('link', { name: 'OK' }).click();
+    await page.waitForURL(`${BASE}/menu`);
+    assert.deepEqual(problems, []);
+  });
+
+  step('logout asks for confirmation, then shows [ログイン]', {}, async () => {
+    await page.locator('.site-header').getByRole('link', { name: 'ログアウト' }).click();
+    await page.waitForURL(`${BASE}/logout`);
+    await shot(page, 'flow-15-logout-confirm');
+    await page.getByRole('button', { name: 'OK' }).click();
+    await page.waitForURL(`${BASE}/login?notice=logged-out`);
+    await page.locator('.alert--info', { hasText: 'ログアウトしました' }).waitFor();
+    await shot(page, 'flow-16-logged-out');
+    // The session is over: the menu now leads to [ログイン].
+    await page.goto(`${BASE}/menu`);
+    await page.waitForURL(`${BASE}/login`);
+  });
+
+  step('a later login: password, passcode, [管理メニュー]', {}, async () => {
+    await fillLogin(page, user, NEW_PASSWORD);
+    await page.waitForURL(`${BASE}/login/passcode`);
+    await shot(page, 'flow-17-passcode-login');
+    await sendPasscode(page, await authenticator.code());
+    await page.waitForURL(`${BASE}/menu`);
+    assert.equal(await page.locator('.alert--success').count(), 0);
+    await shot(page, 'flow-18-menu');
+    assert.deepEqual(problems, []);
+  });
+
+  step('logging in again in another browser ends the first session (7 重要事項)', {}, async () => {
+    const second = await launch();
+    try {
+      const other = await second.context.newPage();
+      await other.goto(`${BASE}/login`);
+      await fillLogin(other, user, NEW_PASSWORD);
+      await other.waitForURL(`${BASE}/login/passcode`);
+      await sendPasscode(other, await authenticator.code());
+      await other.waitForURL(`${BASE}/menu`);
+    } finally {
+      await second.close();
+    }
+    await page.locator('.menu-card', { hasText: 'パスワード変更' }).click();
+    await page.waitForURL(`${BASE}/session-ended?reason=elsewhere`);
+    await page.getByText('ログアウトせずに再ログインされたため').waitFor();
+    await shot(page, 'flow-19-session-ended-elsewhere');
+    await page.getByRole('link', { name: '閉じる' }).click();
+    await page.waitForURL(`${BASE}/login`);
+    assert.deepEqual(problems, []);
+  });
+
+  test('3 wrong passwords lock the account', async () => {
+    const locked = USERS.lockpw;
+    const own = await first.context.newPage();
+    const ownProblems = watch(own);
+    await own.goto(`${BASE}/login`);
+    for (let i = 1; i <= 2; i += 1) {
+      await fillLogin(own, locked, 'Wrong#pass1');
+      await own.locator('#login-error', { hasText: '正しくありません' }).waitFor();
+    }
+    await shot(own, 'lock-01-wrong-password');
+    await fillLogin(own, locked, 'Wrong#pass1');
+    await own.locator('#login-error', { hasText: 'アカウントがロックされているため' }).waitFor();
+    await shot(own, 'lock-02-password-locked');
+    // The right password no longer helps.
+    await fillLogin(own, locked);
+    await own.locator('#login-error', { hasText: 'アカウントがロックされているため' }).waitFor();
+    assert.match(own.url(), /\/login$/);
+    assert.deepEqual(ownProblems, []);
+    await own.close();
+  });
+
+  test('3 wrong passcodes lock the account', async () => {
+    const locked = USERS.lockpc;
+    const browser = await launch();
+    try {
+      const own = await browser.context.newPage();
+      const ownProblems = watch(own);
+      const app = await registerQuickly(own, BASE, locked);
+      await own.locator('.site-header').getByRole('link', { name: 'ログアウト' }).click();
+      await own.getByRole('button', { name: 'OK' }).click();
+      await own.waitForURL(`${BASE}/login?notice=logged-out`);
+
+      await fillLogin(own, locked);
+      await own.waitForURL(`${BASE}/login/passcode`);
+      const wrong = app.wrongCode();
+      for (let i = 1; i <= 2; i += 1) {
+        await sendPasscode(own, wrong);
+        await own.locator('#passcode-error', { hasText: 'パスコードが正しくありません' }).waitFor();
+      }
+      await shot(own, 'lock-03-wrong-passcode');
+      await sendPasscode(own, wrong);
+      await own.locator('#passcode-error', { hasText: 'アカウントがロックされているため' }).waitFor();
+      assert.equal(await own.getByRole('button', { name: 'パスコードを送信' }).isDisabled(), true);
+      await shot(own, 'lock-04-passcode-locked');
+      // The login is void: 《戻る》 leads to [ログイン]; the right password then
+      // meets the passcode lock.
+      await own.getByRole('button', { name: '戻る' }).click();
+      await own.waitForURL(`${BASE}/login`);
+      await fillLogin(own, locked);
+      await own.locator('#login-error', { hasText: 'アカウントがロックされているため' }).waitFor();
+      assert.deepEqual(ownProblems, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test(`the idle timeout (${IDLE_SECONDS} s on the second server) shows 7 重要事項's message`, { skip: !IDLE_BASE && 'SHIKAKU_IDLE_URL not set' }, async () => {
+    const browser = await launch();
+    try {
+      const own = await browser.context.newPage();
+      const ownProblems = watch(own);
+      await registerQuickly(own, IDLE_BASE, USERS.idle);
+      await own.waitForTimeout(IDLE_SECONDS * 1000 + 800);
+      await own.locator('.menu-card', { hasText: 'パスワード変更' }).click();
+      await own.waitForURL(`${IDLE_BASE}/session-ended?reason=idle`);
+      await own.getByText('操作がなかったため').waitFor();
+      await shot(own, 'idle-01-session-ended');
+      await own.getByRole('link', { name: '閉じる' }).click();
+      await own.waitForURL(`${IDLE_BASE}/login`);
+      await shot(own, 'idle-02-login-after-close');
+      assert.deepEqual(ownProblems, []);
+    } finally {
+      await browser.close();
+    }
+  });
 });
