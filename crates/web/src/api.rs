@@ -19,8 +19,9 @@
 //!
 //! Every error, including those the middleware produces before a handler runs (cross-origin
 //! 403, body-limit 413, router 404/405, a panic's 500), is `{"error": code, "message": text}`
-//! ([`error`]), with `locked_until` on 423 and `violations` on 422. Messages are Japanese
-//! unless the request negotiates English (`Accept-Language: en`, like the screens).
+//! (the table of codes is in `src/api/error.rs` and `docs/api.md`), with `locked_until` on
+//! 423 and `violations` on 422. Messages are Japanese unless the request negotiates English
+//! (`Accept-Language: en`, like the screens).
 //!
 //! # Design
 //!
