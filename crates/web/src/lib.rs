@@ -14,9 +14,29 @@
 //! * [`paths`] and [`forms`] — URLs and form bodies shared by templates and
 //!   handlers.
 //!
-//! The handlers that drive the screens with the `shikaku` facade plug in on
-//! top: they take [`Lang`], [`security::CsrfToken`] and
-//! [`security::BrowserSession`] as extractors and return a view-model.
+//! [`app`] puts it together: the manual's screens driven by the `shikaku`
+//! facade and the JSON API, inside the security stack. The session cookie *is*
+//! the facade's token — a random pre-session id, then the login ticket after
+//! the password, then the session after the passcode (a new id at each step;
+//! no web-side session store):
+//!
+//! ```
+//! use std::sync::Arc;
+//! use shikaku::{Config, MasterKey, MemoryStore, SharedRng, Shikaku};
+//!
+//! let rng = SharedRng::system();
+//! let service = Shikaku::builder(Arc::new(MemoryStore::new()))
+//!     .master_key(MasterKey::generate(&rng))
+//!     .config(Config::for_tests())
+//!     .build()?;
+//! let router = shikaku_web::app(Arc::new(service), shikaku_web::WebOptions::default())?;
+//! # drop(router);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pieces also compose on their own: a handler takes [`Lang`],
+//! [`security::CsrfToken`] and [`security::BrowserSession`] as extractors and
+//! returns a view-model.
 //!
 //! ```
 //! use axum::{Router, routing::get};
