@@ -62,7 +62,7 @@ impl InstitutionCode {
 impl TryFrom<String> for InstitutionCode {
     type Error = Error;
     fn try_from(value: String) -> Result<Self, Error> {
-        let digits = value.chars().count().max(1);
+        let digits = half_width(&value).trim().chars().count().max(1);
         Self::parse(&value, digits)
     }
 }
@@ -204,6 +204,12 @@ mod tests {
             "0123456789"
         );
         assert!(InstitutionCode::parse("1234567", 7).is_ok());
+        assert_eq!(
+            InstitutionCode::try_from(" 0123456789".to_owned())
+                .unwrap()
+                .as_str(),
+            "0123456789"
+        );
     }
 
     #[test]

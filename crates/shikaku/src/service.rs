@@ -853,6 +853,10 @@ impl<S: Store> Shikaku<S> {
         channel: Channel,
     ) -> Result<PasscodeStep, Error> {
         let key = &account.key;
+        // Nothing to verify against (no registration started): not an attempt.
+        if account.mfa.is_none() && account.pending_mfa.is_none() {
+            return Err(Error::EnrollmentRequired);
+        }
         let now = self.clock.now();
         let policy = self.config.passcode_lockout;
         let mut reserved = None;

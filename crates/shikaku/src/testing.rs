@@ -936,6 +936,28 @@ pub fn rehash_on_login<S: Store>(store: Arc<S>) {
     );
 }
 
+/// A passcode sent before any registration exists is refused without counting.
+pub fn passcode_before_enrollment_is_not_counted<S: Store>(store: Arc<S>) {
+    let h = Harness::new(store);
+    h.provision("staff01");
+    let (ticket, needs) = h.ticket("staff01", INITIAL);
+    assert!(needs);
+    for _ in 0..5 {
+        assert!(matches!(
+            h.service.submit_passcode(&ticket, "123456"),
+            Err(Error::EnrollmentRequired)
+        ));
+    }
+    let view = h.service.enrollment(&ticket).unwrap();
+    let secret = SetupKey::parse(&view.setup_key.copy_form()).unwrap();
+    assert!(matches!(
+        h.service
+            .submit_passcode(&ticket, &h.code(&secret, 0))
+            .unwrap(),
+        PasscodeLogin::Session(_)
+    ));
+}
+
 /// Runs every scenario against stores from `make`.
 #[macro_export]
 macro_rules! store_behaviour_suite {
@@ -948,7 +970,7 @@ macro_rules! store_behaviour_suite {
             wrong_current_password_counts, five_generations_and_manual_example,
             receipt_computer_authentication, administration, concurrent_wrong_passwords,
             concurrent_same_passcode, drift_is_recorded, login_ticket_expiry,
-            audit_holds_no_secret, rehash_on_login
+            audit_holds_no_secret, rehash_on_login, passcode_before_enrollment_is_not_counted
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
