@@ -64,7 +64,8 @@ impl<S: Store> AppState<S> {
         }
     }
 
-    /// Runs a facade call on the bounded blocking pool.
+    /// Runs a facade call that may hash a password (login, password change, one-call
+    /// authentication) on the blocking pool, at most `hashing_threads` at once.
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Shikaku<S>) -> T + Send + 'static,
@@ -73,6 +74,20 @@ impl<S: Store> AppState<S> {
             .acquire_owned()
             .await
             .map_err(|_| crate::Error::Internal("hashing pool closed"))?;
+        let service = Arc::clone(&self.service);
+        tokio::task::spawn_blocking(move || f(&service))
+            .await
+            .map_err(|_| crate::Error::Internal("a facade call panicked"))
+    }
+
+    /// Runs a facade call that never hashes (session checks, passcodes, enrollment
+    /// views, logout) on the blocking pool without waiting for the hashing permits, so
+    /// page views stay fast while logins saturate the CPU. Store IO is synchronous,
+    /// hence still off the async threads.
+    pub async fn run_light<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Shikaku<S>) -> T + Send + 'static,
+    ) -> Result<T, crate::Error> {
         let service = Arc::clone(&self.service);
         tokio::task::spawn_blocking(move || f(&service))
             .await

@@ -151,14 +151,20 @@ fn failure(lang: Lang, operation: &'static str, error: &Error) -> Stop {
     Stop::Internal(lang)
 }
 
-/// Runs a facade call on the bounded blocking pool.
+/// Runs a facade call on the blocking pool (hashing calls bounded; see [`AppState::run`]).
 async fn call<S: Store, T: Send + 'static>(
     state: &AppState<S>,
     lang: Lang,
     operation: &'static str,
     f: impl FnOnce(&Shikaku<S>) -> Result<T, Error> + Send + 'static,
 ) -> Result<Result<T, Error>, Stop> {
-    state.run(f).await.map_err(|error| {
+    // Only these run argon2; everything else skips the hashing permits.
+    let outcome = if matches!(operation, "password_login" | "change_password") {
+        state.run(f).await
+    } else {
+        state.run_light(f).await
+    };
+    outcome.map_err(|error| {
         tracing::error!(operation, %error, "facade call did not complete");
         Stop::Internal(lang)
     })

@@ -59,7 +59,7 @@ pub(super) async fn enrollment<S: Store>(
     LoginBearer(ticket): LoginBearer,
 ) -> Response {
     let answer = async {
-        let view = state.run(move |s| s.enrollment(&ticket)).await??;
+        let view = state.run_light(move |s| s.enrollment(&ticket)).await??;
         let setup_key = view.setup_key.copy_form();
         ok(Json(EnrollmentResponse {
             setup_key: &setup_key,
@@ -79,7 +79,9 @@ pub(super) async fn passcode<S: Store>(
     let answer = async {
         let submission = PasscodeSubmission::try_from(body)?;
         let outcome = state
-            .run(move |s| s.submit_passcode(&submission.login_token, submission.passcode.as_str()))
+            .run_light(move |s| {
+                s.submit_passcode(&submission.login_token, submission.passcode.as_str())
+            })
             .await??;
         match outcome {
             PasscodeLogin::Session(grant) => ok(Json(SessionGrantResponse {
@@ -100,7 +102,7 @@ pub(super) async fn session<S: Store>(
     SessionBearer(token): SessionBearer,
 ) -> Response {
     let answer = async {
-        let info = state.run(move |s| s.session(&token)).await???;
+        let info = state.run_light(move |s| s.session(&token)).await???;
         if info.must_change_password {
             return Err(ApiError::PasswordChangeRequired);
         }
@@ -149,7 +151,7 @@ pub(super) async fn logout<S: Store>(
     SessionBearer(token): SessionBearer,
 ) -> Response {
     let answer = async {
-        if state.run(move |s| s.logout(&token)).await?? {
+        if state.run_light(move |s| s.logout(&token)).await?? {
             ok(StatusCode::NO_CONTENT)
         } else {
             Err(ApiError::Unauthenticated)
