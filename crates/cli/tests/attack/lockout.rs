@@ -1,0 +1,299 @@
+//! Guessing: 3 verified guesses, then the lock — however many arrive at once.
+
+use std::sync::Barrier;
+
+use shikaku::AuditKind;
+use time::Duration;
+
+use crate::binary::{self, MANUAL, Server};
+use crate::client::{Browser, Response, send_at_once};
+use crate::inproc::{self, InProc, PASSWORD, code_at, login, wrong_code};
+use crate::{m, says_passcode_locked, says_password_locked, shared};
+
+const GUESSES: usize = 50;
+
+/// Sends every `(browser, request bytes)` so that they all arrive at the same moment.
+pub(crate) fn all_at_once(requests: Vec<(Browser, Vec<u8>)>) -> Vec<(Browser, Response)> {
+    let barrier = Barrier::new(requests.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = requests
+            .into_iter()
+            .map(|(mut b, bytes)| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let r = send_at_once(b.addr, &bytes, barrier);
+                    b.absorb(&r);
+                    (b, r)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// 50 browsers, each with a fresh [ログイン] form, post a wrong password for one account.
+fn wrong_password_storm(addr: std::net::SocketAddr, login_id: &str) -> Vec<Response> {
+    let requests = (0..GUESSES)
+        .map(|i| {
+            let mut b = Browser::new(addr);
+            b.get("/login");
+            let bytes = b.form_bytes(
+                "/login",
+                &[
+                    ("institution_code", inproc::CODE),
+                    ("login_id", login_id),
+                    ("password", &format!("Wrong#Pass{i:02}")),
+                ],
+            );
+            (b, bytes)
+        })
+        .collect();
+    all_at_once(requests).into_iter().map(|(_, r)| r).collect()
+}
+
+/// Every answer is [ログイン] again: "wrong" at most twice, the lock for the rest.
+fn assert_login_answers(answers: &[Response]) -> usize {
+    let mut invalid = 0;
+    for r in answers {
+        if says_password_locked(r) {
+            continue;
+        }
+        r.assert_page(m().err_invalid_credentials);
+        invalid += 1;
+    }
+    assert!(
+        invalid <= 2,
+        "{invalid} answers said 'wrong password': the third failure must lock"
+    );
+    invalid
+}
+
+/// The real binary on SQLite with the manual's argon2 cost.
+#[test]
+fn fifty_parallel_wrong_passwords_get_three_verifications_then_the_lock() {
+    let _machine = shared();
+    let server = Server::prepare(MANUAL)
+        .add_user("storm01", PASSWORD)
+        .serve("info");
+    let answers = wrong_password_storm(server.addr, "storm01");
+    let invalid = assert_login_answers(&answers);
+
+    // The right password during the lock gets the lock answer, and no login.
+    let mut b = server.browser();
+    let r = inproc::login(&mut b, "storm01", PASSWORD);
+    assert!(says_password_locked(&r), "{} {}", r.status, r.text());
+
+    let events = server.audit();
+    let verified = binary::count(&events, "password_failed", "storm01");
+    let refused = binary::count(&events, "password_attempt_while_locked", "storm01");
+    println!(
+        "password storm (binary, argon2 19 MiB t=2): {GUESSES} sent at once → {verified} verified, \
+         {refused} refused by the lock, {invalid} answered 'wrong'"
+    );
+    assert!(verified <= 3, "{verified} wrong passwords were verified");
+    assert_eq!(verified, 3, "the lock needs exactly 3 failures");
+    assert_eq!(refused, GUESSES - 3 + 1, "every other attempt met the lock");
+    assert_eq!(binary::count(&events, "password_locked", "storm01"), 1);
+    assert_eq!(binary::count(&events, "password_accepted", "storm01"), 0);
+}
+
+/// The same storm against the in-process app (MemoryStore), counted by the audit sink.
+#[test]
+fn fifty_parallel_wrong_passwords_in_process() {
+    let _machine = shared();
+    let w = InProc::start();
+    w.provision("storm02");
+    let answers = wrong_password_storm(w.addr, "storm02");
+    assert_login_answers(&answers);
+    let mut b = w.browser();
+    assert!(says_password_locked(&login(&mut b, "storm02", PASSWORD)));
+    assert_eq!(w.count(AuditKind::PasswordFailed), 3);
+    assert_eq!(w.count(AuditKind::PasswordLocked), 1);
+    assert_eq!(
+        w.count(AuditKind::PasswordAttemptWhileLocked),
+        GUESSES - 3 + 1
+    );
+    assert_eq!(w.count(AuditKind::PasswordAccepted), 0);
+}
+
+#[allow(clippy::disallowed_methods)] // the real binary runs on the system clock
+fn system_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// The real binary: 10 browsers each hold a login ticket of one registered account; 50
+/// wrong passcodes arrive at once across them.
+#[test]
+fn fifty_parallel_wrong_passcodes_get_three_verifications_then_the_lock() {
+    let _machine = shared();
+    let server = Server::prepare(MANUAL)
+        .add_user("storm03", PASSWORD)
+        .serve("info");
+    let mut first = server.browser();
+    let key = inproc::enroll(&mut first, "storm03", PASSWORD, |k| {
+        code_at(k, system_now())
+    });
+    inproc::logout(&mut first);
+
+    let ticket_holder = || {
+        let mut b = server.browser();
+        let r = login(&mut b, "storm03", PASSWORD);
+        assert_eq!(r.redirect(), "/login/passcode");
+        b.get("/login/passcode");
+        b
+    };
+    let holders: Vec<Browser> = (0..10).map(|_| ticket_holder()).collect();
+    // One more login, half-way too, that takes no part in the storm.
+    let mut bystander = ticket_holder();
+    let wrong = wrong_code(&key, system_now());
+    let requests = (0..GUESSES)
+        .map(|i| {
+            let b = holders[i % holders.len()].clone();
+            let bytes = b.form_bytes("/login/passcode", &[("passcode", &wrong)]);
+            (b, bytes)
+        })
+        .collect();
+    let answers = all_at_once(requests);
+    let mut said_wrong = 0;
+    for (_, r) in &answers {
+        if r.status == 303 {
+            // The ticket this browser held was voided by the lock.
+            assert_eq!(r.location(), "/login");
+        } else if !says_passcode_locked(r) {
+            r.assert_page(m().err_passcode_wrong);
+            said_wrong += 1;
+        }
+    }
+    assert!(
+        said_wrong <= 2,
+        "{said_wrong} answers said 'wrong passcode'"
+    );
+
+    // The right passcode during the lock gets the lock answer (and voids that login).
+    let right = code_at(&key, system_now());
+    let r = bystander.post("/login/passcode", &[("passcode", &right)]);
+    assert!(says_passcode_locked(&r), "{} {}", r.status, r.text());
+    let r = bystander.post("/login/passcode", &[("passcode", &right)]);
+    assert_eq!(r.redirect(), "/login", "the locked login must be gone");
+    // Every login that met the lock is gone: no session for anyone.
+    for mut b in holders {
+        let r = b.post("/login/passcode", &[("passcode", &right)]);
+        assert_eq!(r.redirect(), "/login", "a passcode got through the lock");
+    }
+    // The right password during a passcode lock issues no ticket.
+    let mut late = server.browser();
+    let r = login(&mut late, "storm03", PASSWORD);
+    assert!(says_password_locked(&r), "{} {}", r.status, r.text());
+
+    let events = server.audit();
+    let verified = binary::count(&events, "passcode_failed", "storm03")
+        + binary::count(&events, "replay_refused", "storm03");
+    let refused = binary::count(&events, "passcode_attempt_while_locked", "storm03");
+    println!(
+        "passcode storm (binary): {GUESSES} sent at once over 10 tickets → {verified} verified, \
+         {refused} refused by the lock"
+    );
+    assert_eq!(verified, 3, "{verified} wrong passcodes were verified");
+    assert_eq!(binary::count(&events, "passcode_locked", "storm03"), 1);
+    // One session: the enrollment's.
+    assert_eq!(binary::count(&events, "session_started", "storm03"), 1);
+}
+
+/// 2 wrong passcodes, a new login with the right password, 1 more wrong passcode: locked.
+#[test]
+fn a_correct_password_does_not_reset_the_passcode_count() {
+    let _machine = shared();
+    let w = InProc::start();
+    let key = w.enrolled("count01");
+    let wrong = wrong_code(&key, w.now());
+    let mut b = w.browser();
+    let r = login(&mut b, "count01", PASSWORD);
+    assert_eq!(r.redirect(), "/login/passcode");
+    b.get("/login/passcode");
+    for _ in 0..2 {
+        let r = b.post("/login/passcode", &[("passcode", &wrong)]);
+        r.assert_page(m().err_passcode_wrong);
+    }
+    // 《戻る》 and the right password again: a fresh ticket, the same count.
+    b.post("/login/cancel", &[]);
+    let r = login(&mut b, "count01", PASSWORD);
+    assert_eq!(r.redirect(), "/login/passcode");
+    b.get("/login/passcode");
+    let r = b.post("/login/passcode", &[("passcode", &wrong)]);
+    assert!(
+        says_passcode_locked(&r),
+        "the third wrong passcode after a correct password must lock: {}",
+        r.text()
+    );
+    assert_eq!(w.count(AuditKind::PasscodeFailed), 3);
+    assert_eq!(w.count(AuditKind::PasscodeLocked), 1);
+}
+
+/// After the passcode lock, the login that hit it is gone: the right passcode on the
+/// same ticket leads back to the password, and other tickets are dead before the lock
+/// lifts.
+#[test]
+fn a_passcode_lock_voids_the_pending_login() {
+    let _machine = shared();
+    let w = InProc::start();
+    let key = w.enrolled("void01");
+    let wrong = wrong_code(&key, w.now());
+    let mut other = w.browser();
+    assert_eq!(
+        login(&mut other, "void01", PASSWORD).redirect(),
+        "/login/passcode"
+    );
+    other.get("/login/passcode");
+    let mut b = w.browser();
+    assert_eq!(
+        login(&mut b, "void01", PASSWORD).redirect(),
+        "/login/passcode"
+    );
+    b.get("/login/passcode");
+    for _ in 0..2 {
+        b.post("/login/passcode", &[("passcode", &wrong)])
+            .assert_page(m().err_passcode_wrong);
+    }
+    let r = b.post("/login/passcode", &[("passcode", &wrong)]);
+    assert!(says_passcode_locked(&r), "{}", r.text());
+
+    let verified_before = w.count(AuditKind::PasscodeFailed);
+    let r = b.post("/login/passcode", &[("passcode", &w.code(&key))]);
+    assert_eq!(r.redirect(), "/login", "the locked login must be gone");
+    assert_eq!(w.count(AuditKind::PasscodeFailed), verified_before);
+    assert_eq!(
+        w.count(AuditKind::SessionStarted),
+        1,
+        "only the enrollment's"
+    );
+
+    // When the lock lifts, the other browser's half-finished login has expired too.
+    w.clock.advance(Duration::minutes(30));
+    let r = other.post("/login/passcode", &[("passcode", &w.code(&key))]);
+    assert_eq!(r.redirect(), "/login", "{}", r.text());
+    // A new login works again.
+    let mut c = w.browser();
+    let r = inproc::login_with_code(&mut c, "void01", PASSWORD, &w.code(&key));
+    assert_eq!(r.redirect(), "/menu");
+}
+
+/// The password lock holds for 29:59 without verifying anything and lifts at 30:00.
+#[test]
+fn the_password_lock_lifts_at_exactly_thirty_minutes() {
+    let _machine = shared();
+    let w = InProc::start();
+    w.provision("expiry01");
+    let mut b = w.browser();
+    for i in 0..3 {
+        login(&mut b, "expiry01", &format!("Wrong#Pass{i}"));
+    }
+    assert_eq!(w.count(AuditKind::PasswordLocked), 1);
+    w.clock
+        .advance(Duration::minutes(29) + Duration::seconds(59));
+    let r = login(&mut b, "expiry01", PASSWORD);
+    assert!(says_password_locked(&r), "29:59: {}", r.text());
+    assert_eq!(w.count(AuditKind::PasswordFailed), 3, "nothing verified");
+    w.clock.advance(Duration::seconds(1));
+    let r = login(&mut b, "expiry01", PASSWORD);
+    assert_eq!(r.redirect(), "/enroll", "30:00: {}", r.text());
+}

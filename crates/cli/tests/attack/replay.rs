@@ -1,0 +1,180 @@
+//! One passcode, one session: the time step is claimed atomically with the check.
+
+use shikaku::AuditKind;
+
+use crate::client::{Browser, Response};
+use crate::inproc::{self, CODE, InProc, PASSWORD, login};
+use crate::lockout::all_at_once;
+use crate::{m, shared};
+
+/// A browser holding a login ticket of `login_id`, on the passcode screen.
+fn ticket_holder(w: &InProc, login_id: &str) -> Browser {
+    let mut b = w.browser();
+    let r = login(&mut b, login_id, PASSWORD);
+    assert_eq!(r.redirect(), "/login/passcode", "{}", r.text());
+    b.get("/login/passcode");
+    b
+}
+
+fn sessions_opened(answers: &[(Browser, Response)]) -> usize {
+    answers
+        .iter()
+        .filter(|(_, r)| r.status == 303 && r.location() == "/menu")
+        .count()
+}
+
+/// Two browsers (two tickets) send the same valid passcode at the same moment; then one
+/// browser double-submits on one ticket. Each time exactly one session opens.
+#[test]
+fn two_concurrent_submissions_of_one_passcode_open_exactly_one_session() {
+    let _machine = shared();
+    let w = InProc::start();
+    let key = w.enrolled("race01");
+    let code = w.code(&key);
+    let requests = (0..2)
+        .map(|_| {
+            let b = ticket_holder(&w, "race01");
+            let bytes = b.form_bytes("/login/passcode", &[("passcode", &code)]);
+            (b, bytes)
+        })
+        .collect();
+    let answers = all_at_once(requests);
+    assert_eq!(sessions_opened(&answers), 1, "{answers:#?}");
+    let (_, loser) = answers
+        .iter()
+        .find(|(_, r)| r.location() != "/menu")
+        .unwrap();
+    loser.assert_page(m().err_passcode_wrong);
+    assert_eq!(w.count(AuditKind::ReplayRefused), 1);
+    assert_eq!(w.count(AuditKind::SessionStarted), 2, "enrollment + one");
+
+    // The same ticket twice at once (a double click).
+    w.next_step();
+    let code = w.code(&key);
+    let b = ticket_holder(&w, "race01");
+    let bytes = b.form_bytes("/login/passcode", &[("passcode", &code)]);
+    let answers = all_at_once(vec![(b.clone(), bytes.clone()), (b, bytes)]);
+    assert_eq!(sessions_opened(&answers), 1, "{answers:#?}");
+    for (_, r) in &answers {
+        if r.location() != "/menu" {
+            // Either the replay answer, or the ticket is already spent.
+            assert!(
+                r.location() == "/login" || r.text().contains(m().err_passcode_wrong),
+                "{r:?}"
+            );
+        }
+    }
+    assert_eq!(w.count(AuditKind::SessionStarted), 3);
+}
+
+/// The victim logs in with a passcode; an attacker who knows the password and saw the
+/// code sends it from another browser within the same 30 seconds: refused.
+#[test]
+fn a_passcode_replayed_from_another_browser_is_refused() {
+    let _machine = shared();
+    let w = InProc::start();
+    let key = w.enrolled("replay01");
+    let code = w.code(&key);
+    let mut victim = ticket_holder(&w, "replay01");
+    let mut attacker = ticket_holder(&w, "replay01");
+    assert_eq!(
+        victim
+            .post("/login/passcode", &[("passcode", &code)])
+            .redirect(),
+        "/menu"
+    );
+    let r = attacker.post("/login/passcode", &[("passcode", &code)]);
+    r.assert_page(m().err_passcode_wrong);
+    assert_eq!(attacker.get("/menu").redirect(), "/login");
+    assert_eq!(w.count(AuditKind::ReplayRefused), 1);
+    // The victim's session is untouched.
+    victim.get("/menu").assert_page("replay01");
+}
+
+/// The passcode that confirmed the registration cannot open the first session.
+#[test]
+fn the_enrollment_passcode_cannot_be_reused_for_the_first_login() {
+    let _machine = shared();
+    let w = InProc::start();
+    w.provision("reuse01");
+    let mut b = w.browser();
+    let key = inproc::enroll(&mut b, "reuse01", PASSWORD, |k| w.code(k));
+    let spent = w.code(&key);
+    inproc::logout(&mut b);
+    // Same 30-second step: the code on screen is still the spent one.
+    let mut again = ticket_holder(&w, "reuse01");
+    let r = again.post("/login/passcode", &[("passcode", &spent)]);
+    r.assert_page(m().err_passcode_wrong);
+    assert_eq!(w.count(AuditKind::ReplayRefused), 1);
+    assert_eq!(
+        w.count(AuditKind::SessionStarted),
+        1,
+        "the enrollment's only"
+    );
+    // The next code works.
+    w.next_step();
+    let r = again.post("/login/passcode", &[("passcode", &w.code(&key))]);
+    assert_eq!(r.redirect(), "/menu");
+}
+
+fn full_width(code: &str) -> String {
+    code.chars()
+        .map(|c| char::from_u32(u32::from(c) - u32::from('0') + u32::from('０')).unwrap())
+        .collect()
+}
+
+/// Full-width digits and surrounding (ideographic) spaces are normalised before the
+/// replay check: a used code in any spelling is a replay, and a fresh code in those
+/// spellings is accepted (so the refusals are replay refusals, not format errors).
+/// A space inside the code is refused outright.
+#[test]
+fn normalised_spellings_of_a_used_passcode_cannot_replay_it() {
+    let _machine = shared();
+    let w = InProc::start();
+    let key = w.enrolled("norm01");
+    let account = w.service.account_key(CODE, "norm01").unwrap();
+
+    // A fresh code typed in full-width digits is accepted.
+    let code = w.code(&key);
+    let mut first = ticket_holder(&w, "norm01");
+    let r = first.post("/login/passcode", &[("passcode", &full_width(&code))]);
+    assert_eq!(r.redirect(), "/menu", "full-width digits: {}", r.text());
+
+    let spellings = [
+        code.clone(),
+        format!(" {code} "),
+        format!("\u{3000}{code}\u{3000}"),
+        full_width(&code),
+        format!("{}{}", &code[..3], full_width(&code[3..])),
+    ];
+    for (n, spelling) in spellings.iter().enumerate() {
+        w.service.unlock(&account).unwrap(); // each try is a wrong passcode
+        let mut b = ticket_holder(&w, "norm01");
+        let r = b.post("/login/passcode", &[("passcode", spelling)]);
+        r.assert_page(m().err_passcode_wrong);
+        assert_eq!(
+            w.count(AuditKind::ReplayRefused),
+            n + 1,
+            "{spelling:?} must reach the replay check as the same code"
+        );
+    }
+    // "123 456": refused (not a 6-digit code), never a session.
+    let spaced = format!("{} {}", &code[..3], &code[3..]);
+    let mut b = ticket_holder(&w, "norm01");
+    let r = b.post("/login/passcode", &[("passcode", &spaced)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains(m().err_passcode_format) || r.text().contains(m().err_passcode_wrong),
+        "{}",
+        r.text()
+    );
+    assert_eq!(w.count(AuditKind::SessionStarted), 2, "enrollment + first");
+
+    // The next fresh code, with spaces around it, is accepted.
+    w.next_step();
+    let r = b.post(
+        "/login/passcode",
+        &[("passcode", &format!("\u{3000}{} ", w.code(&key)))],
+    );
+    assert_eq!(r.redirect(), "/menu", "{}", r.text());
+}
