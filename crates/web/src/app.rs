@@ -70,14 +70,19 @@ impl<S: Store> AppState<S> {
         &self,
         f: impl FnOnce(&Shikaku<S>) -> T + Send + 'static,
     ) -> Result<T, crate::Error> {
-        let _permit = Arc::clone(&self.hashing)
+        let permit = Arc::clone(&self.hashing)
             .acquire_owned()
             .await
             .map_err(|_| crate::Error::Internal("hashing pool closed"))?;
         let service = Arc::clone(&self.service);
-        tokio::task::spawn_blocking(move || f(&service))
-            .await
-            .map_err(|_| crate::Error::Internal("a facade call panicked"))
+        // The permit lives as long as the hashing itself: if the client hangs up and
+        // this future is dropped, the blocking task still holds it until argon2 ends.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(&service)
+        })
+        .await
+        .map_err(|_| crate::Error::Internal("a facade call panicked"))
     }
 
     /// Runs a facade call that never hashes (session checks, passcodes, enrollment

@@ -30,7 +30,6 @@ fn status_kib(pid: u32, field: &str) -> u64 {
 }
 
 #[test]
-#[ignore = "fails until shikaku-web's AppState::run keeps its permit until the hash ends"]
 fn abandoned_logins_stay_within_the_hashing_bound() {
     const M_COST_KIB: u64 = 19_456;
     const HASHING_THREADS: u64 = 2;

@@ -10,7 +10,7 @@
 //!   made immutable under the running server: clear errors, reads keep working,
 //!   writes come back once the fault is gone.
 //! * [`abandon`] — clients that hang up right after sending a login must not push the
-//!   server past its hashing bound (ignored until the web layer's fix; see there).
+//!   server past its hashing bound (the hashing permit is held by the blocking task).
 //!
 //! Cheap argon2 (256 KiB, one pass) so the kill cycles fit in well under a minute. Needs
 //! `oathtool`, and root for the disk faults (`unshare`, `mount`, `nsenter`, `chattr`).
