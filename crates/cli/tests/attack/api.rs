@@ -124,7 +124,7 @@ fn at_once(w: &InProc, requests: Vec<Vec<u8>>) -> Vec<Response> {
 #[test]
 fn api_guess_storms_get_three_verifications_then_423() {
     let _machine = shared();
-    let w = InProc::start();
+    let w = InProc::start_with_real_cost();
     w.provision("apistorm01");
     let requests = (0..50)
         .map(|i| {
@@ -179,6 +179,32 @@ fn api_guess_storms_get_three_verifications_then_423() {
     assert_eq!(w.count(AuditKind::PasscodeFailed), 3);
     assert_eq!(w.count(AuditKind::PasscodeLocked), 1);
     assert_eq!(w.count(AuditKind::Authenticated), 0);
+
+    // 50 wrong passcodes at once on `POST /passcode` over 10 login tokens (no argon2 in
+    // the way: the passcode checks themselves race).
+    let (key, _) = api_enroll(&w, "apistorm03");
+    w.next_step();
+    let tickets: Vec<String> = (0..10)
+        .map(|_| api_login(&w, "apistorm03", "passcode"))
+        .collect();
+    let wrong = wrong_code(&key, w.now());
+    let requests = (0..50)
+        .map(|i| {
+            let body = json!({"login_token": tickets[i % 10], "passcode": wrong});
+            call_bytes(w.addr, "POST", "/api/v1/passcode", None, Some(&body))
+        })
+        .collect();
+    let answers = at_once(&w, requests);
+    let said_wrong = answers
+        .iter()
+        .filter(|r| error_of(r, r.status) == "invalid_passcode")
+        .count();
+    assert!(
+        said_wrong <= 2,
+        "{said_wrong} answers said 'wrong passcode'"
+    );
+    assert_eq!(w.count(AuditKind::PasscodeFailed), 6, "3 more verified");
+    assert_eq!(w.count(AuditKind::PasscodeLocked), 2);
 }
 
 /// One passcode, one session — and no authentication with a spent code — over the API.

@@ -17,11 +17,29 @@ const IO_TIMEOUT: Duration = Duration::from_secs(60);
 pub(crate) const COOKIE: &str = "__Host-shikaku";
 
 /// One answer.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.text();
+        // The message of a page, else the start of the body.
+        let shown = text
+            .find("role=\"alert\"")
+            .map_or(&text[..text.len().min(300)], |i| {
+                let rest = &text[i..];
+                &rest[..rest.len().min(400)]
+            });
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("location", &self.location())
+            .field("body", &shown)
+            .finish()
+    }
 }
 
 impl Response {

@@ -1,7 +1,8 @@
 //! Target (a): `shikaku_web::app` served in this process on a real loopback socket, over
 //! the real facade with a [`ManualClock`] (so 29:59 and 30:00 are exact) and a
 //! [`MemoryAuditSink`] (so every verified guess is counted exactly). argon2 is the
-//! cheap test setting: these tests are about rules, not cost.
+//! cheap test setting (these tests are about rules, not cost), except for the guess
+//! storms, whose race window is as wide as a real verification.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,17 +38,27 @@ impl InProc<MemoryStore> {
     pub(crate) fn start() -> Self {
         Self::start_on(Arc::new(MemoryStore::new()))
     }
+
+    /// With the manual's argon2 cost (19 MiB, t=2): for races, where a verification
+    /// must take as long as it does in production.
+    pub(crate) fn start_with_real_cost() -> Self {
+        Self::start_with(Arc::new(MemoryStore::new()), Config::default())
+    }
 }
 
 impl<S: Store> InProc<S> {
     pub(crate) fn start_on(store: Arc<S>) -> Self {
+        Self::start_with(store, Config::for_tests())
+    }
+
+    pub(crate) fn start_with(store: Arc<S>, config: Config) -> Self {
         let clock = ManualClock::new(start_time());
         let audit = MemoryAuditSink::default();
         let rng = SharedRng::system();
         let service = Arc::new(
             Shikaku::builder(store)
                 .master_key(MasterKey::generate(&rng))
-                .config(Config::for_tests())
+                .config(config)
                 .clock(clock.clone())
                 .rng(rng)
                 .audit_sink(audit.clone())

@@ -97,11 +97,12 @@ fn fifty_parallel_wrong_passwords_get_three_verifications_then_the_lock() {
     assert_eq!(binary::count(&events, "password_accepted", "storm01"), 0);
 }
 
-/// The same storm against the in-process app (MemoryStore), counted by the audit sink.
+/// The same storm against the in-process app (MemoryStore, the manual's argon2 cost),
+/// counted by the audit sink.
 #[test]
 fn fifty_parallel_wrong_passwords_in_process() {
     let _machine = shared();
-    let w = InProc::start();
+    let w = InProc::start_with_real_cost();
     w.provision("storm02");
     let answers = wrong_password_storm(w.addr, "storm02");
     assert_login_answers(&answers);
@@ -296,4 +297,31 @@ fn the_password_lock_lifts_at_exactly_thirty_minutes() {
     w.clock.advance(Duration::seconds(1));
     let r = login(&mut b, "expiry01", PASSWORD);
     assert_eq!(r.redirect(), "/enroll", "30:00: {}", r.text());
+}
+
+/// A passcode sent before [Authenticator 登録] was ever shown (no secret exists yet)
+/// is never verified, so it must not count toward the passcode lock: the user who
+/// then opens [Authenticator 登録] can still register.
+#[test]
+fn a_passcode_before_the_enrollment_view_is_not_counted() {
+    let _machine = shared();
+    let w = InProc::start();
+    w.provision("early01");
+    let mut b = w.browser();
+    assert_eq!(login(&mut b, "early01", PASSWORD).redirect(), "/enroll");
+    b.get("/login/passcode").assert_page(m().passcode_label);
+    for _ in 0..3 {
+        let r = b.post("/login/passcode", &[("passcode", "123456")]);
+        assert_eq!(r.redirect(), "/enroll", "{}", r.text());
+    }
+    assert_eq!(
+        w.count(AuditKind::PasscodeFailed),
+        0,
+        "nothing was verified"
+    );
+    let key = b.get("/enroll").setup_key().unwrap();
+    b.post("/enroll/proceed", &[]);
+    b.get("/login/passcode");
+    let r = b.post("/login/passcode", &[("passcode", &w.code(&key))]);
+    assert_eq!(r.redirect(), "/enroll/done", "{}", r.text());
 }

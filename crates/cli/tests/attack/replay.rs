@@ -2,8 +2,9 @@
 
 use shikaku::AuditKind;
 
+use crate::binary::{self, CHEAP, Server};
 use crate::client::{Browser, Response};
-use crate::inproc::{self, CODE, InProc, PASSWORD, login};
+use crate::inproc::{self, CODE, InProc, PASSWORD, code_at, login};
 use crate::lockout::all_at_once;
 use crate::{m, shared};
 
@@ -24,7 +25,8 @@ fn sessions_opened(answers: &[(Browser, Response)]) -> usize {
 }
 
 /// Two browsers (two tickets) send the same valid passcode at the same moment; then one
-/// browser double-submits on one ticket. Each time exactly one session opens.
+/// browser double-submits on one ticket. Each time exactly one session opens. Then, to
+/// give a race a real chance, 10 rounds of 8 browsers at once, each round a new code.
 #[test]
 fn two_concurrent_submissions_of_one_passcode_open_exactly_one_session() {
     let _machine = shared();
@@ -48,7 +50,10 @@ fn two_concurrent_submissions_of_one_passcode_open_exactly_one_session() {
     assert_eq!(w.count(AuditKind::ReplayRefused), 1);
     assert_eq!(w.count(AuditKind::SessionStarted), 2, "enrollment + one");
 
-    // The same ticket twice at once (a double click).
+    // The same ticket twice at once (a double click). The replay above counted as a
+    // wrong passcode; cleared, so that this replay cannot be the third.
+    let account = w.service.account_key(CODE, "race01").unwrap();
+    w.service.unlock(&account).unwrap();
     w.next_step();
     let code = w.code(&key);
     let b = ticket_holder(&w, "race01");
@@ -65,6 +70,22 @@ fn two_concurrent_submissions_of_one_passcode_open_exactly_one_session() {
         }
     }
     assert_eq!(w.count(AuditKind::SessionStarted), 3);
+
+    for round in 0..10 {
+        w.next_step();
+        w.service.unlock(&account).unwrap(); // 7 replays a round would lock
+        let code = w.code(&key);
+        let requests = (0..8)
+            .map(|_| {
+                let b = ticket_holder(&w, "race01");
+                let bytes = b.form_bytes("/login/passcode", &[("passcode", &code)]);
+                (b, bytes)
+            })
+            .collect();
+        let answers = all_at_once(requests);
+        assert_eq!(sessions_opened(&answers), 1, "round {round}: {answers:#?}");
+    }
+    assert_eq!(w.count(AuditKind::SessionStarted), 13);
 }
 
 /// The victim logs in with a passcode; an attacker who knows the password and saw the
@@ -177,4 +198,50 @@ fn normalised_spellings_of_a_used_passcode_cannot_replay_it() {
         &[("passcode", &format!("\u{3000}{} ", w.code(&key)))],
     );
     assert_eq!(r.redirect(), "/menu", "{}", r.text());
+}
+
+#[allow(clippy::disallowed_methods)] // the real binary runs on the system clock
+fn system_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// The real binary over SQLite (slower store, wider race window): 8 browsers send the
+/// same fresh passcode at once; exactly one session opens.
+#[test]
+fn concurrent_submissions_of_one_passcode_on_the_real_binary_open_one_session() {
+    let _machine = shared();
+    let server = Server::prepare(CHEAP)
+        .add_user("race02", PASSWORD)
+        .serve("info");
+    let mut first = server.browser();
+    let key = inproc::enroll(&mut first, "race02", PASSWORD, |k| code_at(k, system_now()));
+    inproc::logout(&mut first);
+    let holders: Vec<Browser> = (0..8)
+        .map(|_| {
+            let mut b = server.browser();
+            assert_eq!(
+                login(&mut b, "race02", PASSWORD).redirect(),
+                "/login/passcode"
+            );
+            b.get("/login/passcode");
+            b
+        })
+        .collect();
+    // The next step's code: within the ±1 window now, and never the enrollment's.
+    let code = code_at(&key, system_now() + time::Duration::seconds(30));
+    let requests = holders
+        .into_iter()
+        .map(|b| {
+            let bytes = b.form_bytes("/login/passcode", &[("passcode", &code)]);
+            (b, bytes)
+        })
+        .collect();
+    let answers = all_at_once(requests);
+    assert_eq!(sessions_opened(&answers), 1, "{answers:#?}");
+    let events = server.audit();
+    assert_eq!(binary::count(&events, "session_started", "race02"), 2);
+    // Every other submission was refused as a replay, or met the lock that 3 replays set.
+    let refused = binary::count(&events, "replay_refused", "race02")
+        + binary::count(&events, "passcode_attempt_while_locked", "race02");
+    assert_eq!(refused, 7);
 }
