@@ -4,7 +4,8 @@
 //! * it never panics;
 //! * it agrees with a model written here: accepted exactly when the text,
 //!   with ASCII whitespace and U+3000 trimmed from both ends, is six
-//!   characters each an ASCII digit or a full-width digit (U+FF10..=U+FF19);
+//!   characters each an ASCII digit or a full-width digit (U+FF10..=U+FF19),
+//!   optionally with one space (ASCII or U+3000) exactly between the halves;
 //! * an accepted passcode's `as_str()` is exactly 6 ASCII digits, the
 //!   model's digits;
 //! * differential: the full-width form and a spaced form (surrounding ASCII
@@ -20,9 +21,16 @@ use shikaku_totp::Passcode;
 /// The digits the manual's passcode field should accept from `text`, if any.
 fn model(text: &str) -> Option<String> {
     let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0C' | '\u{3000}');
-    let core = text.trim_matches(is_space);
+    let trimmed = text.trim_matches(is_space);
+    // One space (ASCII or U+3000) exactly between the halves: "123 456".
+    let chars: Vec<char> = trimmed.chars().collect();
+    let core: Vec<char> = if chars.len() == 7 && matches!(chars[3], ' ' | '\u{3000}') {
+        chars.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, c)| *c).collect()
+    } else {
+        chars
+    };
     let mut digits = String::new();
-    for c in core.chars() {
+    for c in core {
         let ascii = match c {
             '0'..='9' => c,
             '\u{FF10}'..='\u{FF19}' => char::from_u32(u32::from(c) - 0xFF10 + u32::from('0'))?,

@@ -1017,8 +1017,9 @@ impl<S: Store> Shikaku<S> {
                 }))
             }
             PasscodeStep::Locked(until) => {
-                // Locking on passcodes voids the pending login: start again from the password.
-                self.store.delete_ticket(&ticket_record.digest)?;
+                // Locking on passcodes voids the pending logins (this browser's and any
+                // other's): after the lock, start again from the password.
+                self.store.delete_tickets_of(account.id)?;
                 Ok(PasscodeLogin::Locked { until })
             }
             PasscodeStep::Invalid => Ok(PasscodeLogin::Invalid),

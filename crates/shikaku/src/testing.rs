@@ -320,6 +320,8 @@ pub fn passcode_lock_edges<S: Store>(store: Arc<S>) {
     h.service.logout(&session).unwrap();
     h.clock.advance(Duration::minutes(5));
     let (ticket, _) = h.ticket("staff01", INITIAL);
+    // A second browser's half-finished login, quiet during the lock.
+    let (other_browser, _) = h.ticket("staff01", INITIAL);
     let good = h.code(&secret, 0);
     let bad = format!(
         "{:06}",
@@ -345,6 +347,13 @@ pub fn passcode_lock_edges<S: Store>(store: Arc<S>) {
             Err(Error::LoginExpired)
         ),
         "login voided"
+    );
+    assert!(
+        matches!(
+            h.service.submit_passcode(&other_browser, &good),
+            Err(Error::LoginExpired)
+        ),
+        "every pending login of the account is voided"
     );
     assert_eq!(
         locked_until(h.login("staff01", INITIAL)),

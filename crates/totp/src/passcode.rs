@@ -14,15 +14,18 @@ use crate::verifier::{DEFAULT_DIGITS, MAX_DIGITS, MIN_DIGITS};
 /// Parsing normalises what the login screen receives: surrounding spaces
 /// (ASCII whitespace and the ideographic space U+3000) are trimmed and
 /// full-width digits `０`–`９`, which a Japanese IME in full-width mode
-/// types, become ASCII. Anything else, including spaces *inside* the code,
-/// is [`Error::MalformedPasscode`], so malformed input never reaches the
+/// types, become ASCII; one space exactly between the two halves, as
+/// Authenticator apps display a code (`287 082`), is allowed. Anything else,
+/// including spaces elsewhere inside the code, is
+/// [`Error::MalformedPasscode`], so malformed input never reaches the
 /// verifier (and the caller may choose not to count it as a wrong passcode).
 ///
 /// ```
 /// # use shikaku_totp::{Error, Passcode};
 /// assert_eq!(Passcode::parse(" ２８７０８２\u{3000}")?.as_str(), "287082");
 /// assert!(matches!(Passcode::parse("28708"), Err(Error::MalformedPasscode)));
-/// assert!(matches!(Passcode::parse("287 082"), Err(Error::MalformedPasscode)));
+/// assert_eq!(Passcode::parse("287 082")?.as_str(), "287082");
+/// assert!(matches!(Passcode::parse("28 7082"), Err(Error::MalformedPasscode)));
 /// # Ok::<(), Error>(())
 /// ```
 ///
@@ -60,11 +63,20 @@ impl Passcode {
             });
         }
         let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{3000}');
+        // Authenticator apps show a code as two halves ("123 456"); one space (ASCII or
+        // U+3000) exactly between the halves is the same code.
+        let half = usize::from(digits / 2);
+        let middle = trimmed.chars().nth(half);
+        let split = matches!(middle, Some(' ' | '\u{3000}'))
+            && trimmed.chars().count() == usize::from(digits) + 1;
         let mut code = Self {
             digits: [0; MAX_DIGITS as usize],
             len: 0,
         };
-        for c in trimmed.chars() {
+        for (i, c) in trimmed.chars().enumerate() {
+            if split && i == half {
+                continue;
+            }
             let value = match c {
                 '0'..='9' => u32::from(c) - u32::from('0'),
                 '０'..='９' => u32::from(c) - u32::from('０'),

@@ -135,8 +135,26 @@ proptest! {
     }
 
     #[test]
+    fn a_space_between_the_halves_is_the_same_code(digits in "[0-9]{6}", wide in any::<bool>()) {
+        let space = if wide { '\u{3000}' } else { ' ' };
+        let typed = format!("{}{space}{}", &digits[..3], &digits[3..]);
+        let code = Passcode::parse(&typed).expect("halves");
+        prop_assert_eq!(code.as_str(), digits.as_str());
+        // Anywhere else a space is malformed.
+        let elsewhere = format!("{}{space}{}", &digits[..2], &digits[2..]);
+        prop_assert!(Passcode::parse(&elsewhere).is_err());
+    }
+
+    #[test]
     fn anything_but_six_digits_is_malformed(text in "\\PC{0,10}") {
-        let core = text.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{3000}');
+        let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{3000}');
+        // One space exactly between the halves ("123 456") is allowed.
+        let chars: Vec<char> = trimmed.chars().collect();
+        let core: String = if chars.len() == 7 && matches!(chars[3], ' ' | '\u{3000}') {
+            chars.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, c)| *c).collect()
+        } else {
+            trimmed.to_owned()
+        };
         let six_digits = core.chars().count() == 6
             && core.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
         prop_assert_eq!(Passcode::parse(&text).is_ok(), six_digits, "{:?}", text);

@@ -191,10 +191,19 @@ fn typed_input_is_normalised_before_verification() {
         verifier.verify(&secret, &parsed, in_step(STEP, 0), None),
         accepted(STEP, 0)
     );
-    // Inner spaces make it malformed: it never reaches the verifier.
+    // One space between the halves (as apps display it) is the same code, so it is
+    // subject to the same replay check.
     let spaced = format!("{} {}", &code.as_str()[..3], &code.as_str()[3..]);
+    let parsed = Passcode::parse(&spaced).expect("halves");
+    assert_eq!(parsed.as_str(), code.as_str());
     assert!(matches!(
-        Passcode::parse(&spaced),
+        verifier.verify(&secret, &parsed, in_step(STEP, 0), Some(STEP)),
+        Verification::Replayed { .. }
+    ));
+    // Spaces elsewhere make it malformed: it never reaches the verifier.
+    let elsewhere = format!("{} {}", &code.as_str()[..2], &code.as_str()[2..]);
+    assert!(matches!(
+        Passcode::parse(&elsewhere),
         Err(Error::MalformedPasscode)
     ));
 }
