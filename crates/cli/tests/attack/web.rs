@@ -1,13 +1,10 @@
 //! Browser-side defences: CSRF, Fetch Metadata, methods, headers, cookies.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use shikaku::testing::FaultyStore;
 
-use shikaku::{
-    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, AuditKind, LoginTicketRecord,
-    MemoryStore, NewAccount, SessionRecord, Store, StoreError, TokenDigest,
-};
-use time::OffsetDateTime;
+use std::sync::Arc;
+
+use shikaku::{AuditKind, MemoryStore, Store};
 
 use crate::client::{self, Browser, COOKIE, Response, request_bytes, send};
 use crate::inproc::{CODE, InProc, PASSWORD, login, login_with_code};
@@ -251,112 +248,6 @@ fn get_on_a_state_changing_route_is_405() {
     );
 }
 
-/// A store that can be switched to fail, to reach the 500 page.
-#[derive(Default)]
-struct FlakyStore {
-    inner: MemoryStore,
-    broken: AtomicBool,
-}
-
-impl FlakyStore {
-    fn check(&self) -> Result<(), StoreError> {
-        if self.broken.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable("disk on fire (test)".into()))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl Store for FlakyStore {
-    fn insert_account(&self, a: NewAccount) -> Result<AccountRecord, StoreError> {
-        self.check()?;
-        self.inner.insert_account(a)
-    }
-    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.account(id)
-    }
-    fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.account_by_key(key)
-    }
-    fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.accounts()
-    }
-    fn update_account(
-        &self,
-        id: AccountId,
-        f: &mut dyn FnMut(&mut AccountRecord) -> bool,
-    ) -> Result<Option<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.update_account(id, f)
-    }
-    fn update_attempts(
-        &self,
-        key: &AccountKey,
-        f: &mut dyn FnMut(&mut Attempts),
-    ) -> Result<Attempts, StoreError> {
-        self.check()?;
-        self.inner.update_attempts(key, f)
-    }
-    fn attempts(&self, key: &AccountKey) -> Result<Attempts, StoreError> {
-        self.check()?;
-        self.inner.attempts(key)
-    }
-    fn insert_ticket(&self, t: LoginTicketRecord) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.insert_ticket(t)
-    }
-    fn ticket(&self, d: &TokenDigest) -> Result<Option<LoginTicketRecord>, StoreError> {
-        self.check()?;
-        self.inner.ticket(d)
-    }
-    fn delete_ticket(&self, d: &TokenDigest) -> Result<bool, StoreError> {
-        self.check()?;
-        self.inner.delete_ticket(d)
-    }
-    fn delete_tickets_of(&self, a: AccountId) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.delete_tickets_of(a)
-    }
-    fn insert_session(&self, s: SessionRecord) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.insert_session(s)
-    }
-    fn session(&self, d: &TokenDigest) -> Result<Option<SessionRecord>, StoreError> {
-        self.check()?;
-        self.inner.session(d)
-    }
-    fn update_session(
-        &self,
-        d: &TokenDigest,
-        f: &mut dyn FnMut(&mut SessionRecord),
-    ) -> Result<Option<SessionRecord>, StoreError> {
-        self.check()?;
-        self.inner.update_session(d, f)
-    }
-    fn delete_session(&self, d: &TokenDigest) -> Result<bool, StoreError> {
-        self.check()?;
-        self.inner.delete_session(d)
-    }
-    fn delete_sessions_of(&self, a: AccountId) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.delete_sessions_of(a)
-    }
-    fn append_audit(&self, e: &AuditEvent) -> Result<(), StoreError> {
-        self.inner.append_audit(e)
-    }
-    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
-        self.inner.recent_audit(limit)
-    }
-    fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
-        self.check()?;
-        self.inner.prune(now)
-    }
-}
-
 /// The headers every answer carries, page or JSON, success or failure.
 #[track_caller]
 fn assert_security_headers(what: &str, r: &Response) {
@@ -394,7 +285,7 @@ fn assert_security_headers(what: &str, r: &Response) {
 #[test]
 fn security_headers_are_on_every_answer_including_404_and_500() {
     let _machine = shared();
-    let store = Arc::new(FlakyStore::default());
+    let store = Arc::new(FaultyStore::new(MemoryStore::new()));
     let w = InProc::start_on(Arc::clone(&store));
     w.provision("head01");
     let mut b = w.browser();
@@ -421,7 +312,7 @@ fn security_headers_are_on_every_answer_including_404_and_500() {
     assert_eq!(redirect.status, 303);
     assert_security_headers("303", &redirect);
 
-    store.broken.store(true, Ordering::SeqCst);
+    store.set_broken(true);
     let mut c = w.browser();
     c.get("/login");
     let failed = c.post(

@@ -9,8 +9,9 @@
 //! [`the_contract_is_exercised_in_full`] runs every scenario and then asserts that every
 //! documented (operation, status, error code) was actually received.
 
+use shikaku::testing::FaultyStore;
+
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
@@ -21,11 +22,7 @@ use rand_core::SeedableRng;
 use serde_json::{Value, json};
 use shikaku::password::{Password, Policy};
 use shikaku::totp::{Secret, SetupKey, Verifier};
-use shikaku::{
-    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, Config, LoginTicketRecord,
-    ManualClock, MasterKey, MemoryStore, NewAccount, SessionRecord, SharedRng, Shikaku, Store,
-    StoreError, TokenDigest,
-};
+use shikaku::{AccountKey, Config, ManualClock, MasterKey, MemoryStore, SharedRng, Shikaku};
 use shikaku_web::WebOptions;
 use shikaku_web::api::{OPENAPI_JSON, PREFIX};
 use time::format_description::well_known::Rfc3339;
@@ -39,112 +36,6 @@ const START: OffsetDateTime = datetime!(2026-04-01 00:00:00 UTC);
 const LIMIT: usize = shikaku_web::security::DEFAULT_BODY_LIMIT;
 
 // ===== A store that can be switched off (for the documented 500s) =====================
-
-struct FlakyStore {
-    inner: MemoryStore,
-    down: AtomicBool,
-}
-
-impl FlakyStore {
-    fn up(&self) -> Result<(), StoreError> {
-        if self.down.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable("disk on fire (test)".into()))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl Store for FlakyStore {
-    fn insert_account(&self, account: NewAccount) -> Result<AccountRecord, StoreError> {
-        self.up()?;
-        self.inner.insert_account(account)
-    }
-    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
-        self.up()?;
-        self.inner.account(id)
-    }
-    fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError> {
-        self.up()?;
-        self.inner.account_by_key(key)
-    }
-    fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
-        self.up()?;
-        self.inner.accounts()
-    }
-    fn update_account(
-        &self,
-        id: AccountId,
-        f: &mut dyn FnMut(&mut AccountRecord) -> bool,
-    ) -> Result<Option<AccountRecord>, StoreError> {
-        self.up()?;
-        self.inner.update_account(id, f)
-    }
-    fn update_attempts(
-        &self,
-        key: &AccountKey,
-        f: &mut dyn FnMut(&mut Attempts),
-    ) -> Result<Attempts, StoreError> {
-        self.up()?;
-        self.inner.update_attempts(key, f)
-    }
-    fn attempts(&self, key: &AccountKey) -> Result<Attempts, StoreError> {
-        self.up()?;
-        self.inner.attempts(key)
-    }
-    fn insert_ticket(&self, ticket: LoginTicketRecord) -> Result<(), StoreError> {
-        self.up()?;
-        self.inner.insert_ticket(ticket)
-    }
-    fn ticket(&self, digest: &TokenDigest) -> Result<Option<LoginTicketRecord>, StoreError> {
-        self.up()?;
-        self.inner.ticket(digest)
-    }
-    fn delete_ticket(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
-        self.up()?;
-        self.inner.delete_ticket(digest)
-    }
-    fn delete_tickets_of(&self, account: AccountId) -> Result<(), StoreError> {
-        self.up()?;
-        self.inner.delete_tickets_of(account)
-    }
-    fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError> {
-        self.up()?;
-        self.inner.insert_session(session)
-    }
-    fn session(&self, digest: &TokenDigest) -> Result<Option<SessionRecord>, StoreError> {
-        self.up()?;
-        self.inner.session(digest)
-    }
-    fn update_session(
-        &self,
-        digest: &TokenDigest,
-        f: &mut dyn FnMut(&mut SessionRecord),
-    ) -> Result<Option<SessionRecord>, StoreError> {
-        self.up()?;
-        self.inner.update_session(digest, f)
-    }
-    fn delete_session(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
-        self.up()?;
-        self.inner.delete_session(digest)
-    }
-    fn delete_sessions_of(&self, account: AccountId) -> Result<(), StoreError> {
-        self.up()?;
-        self.inner.delete_sessions_of(account)
-    }
-    fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        self.up()?;
-        self.inner.append_audit(event)
-    }
-    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
-        self.up()?;
-        self.inner.recent_audit(limit)
-    }
-    fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
-        self.up()?;
-        self.inner.prune(now)
-    }
-}
 
 // ===== The OpenAPI checker ==============================================================
 
@@ -469,8 +360,8 @@ type Seen = Arc<Mutex<BTreeSet<String>>>;
 /// One app over a fresh store.
 struct Api {
     app: Router,
-    service: Arc<Shikaku<FlakyStore>>,
-    store: Arc<FlakyStore>,
+    service: Arc<Shikaku<FaultyStore>>,
+    store: Arc<FaultyStore>,
     clock: ManualClock,
     seen: Seen,
 }
@@ -598,10 +489,7 @@ impl Reply {
 
 impl Api {
     fn new(seen: Seen) -> Self {
-        let store = Arc::new(FlakyStore {
-            inner: MemoryStore::new(),
-            down: AtomicBool::new(false),
-        });
+        let store = Arc::new(FaultyStore::new(MemoryStore::new()));
         let clock = ManualClock::new(START);
         let rng = SharedRng::new(ChaCha20Rng::seed_from_u64(0x4150_4931));
         let service = Arc::new(
@@ -642,7 +530,7 @@ impl Api {
     }
 
     fn store_down(&self, down: bool) {
-        self.store.down.store(down, Ordering::SeqCst);
+        self.store.set_broken(down);
     }
 
     /// Sends, checks the response against the contract and the invariants, records it.

@@ -2,18 +2,15 @@
 //! and the manual's rules (cheap argon2), driven request by request like a browser
 //! with one cookie jar.
 
+use shikaku::testing::FaultyStore;
+
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use shikaku::totp::{SetupKey, Verifier};
-use shikaku::{
-    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, Clock, Config, LoginTicketRecord,
-    ManualClock, MasterKey, MemoryStore, NewAccount, SessionRecord, SharedRng, Shikaku, Store,
-    StoreError, TokenDigest,
-};
+use shikaku::{Clock, Config, ManualClock, MasterKey, MemoryStore, SharedRng, Shikaku, Store};
 use shikaku_web::security::{CookiePolicy, csp_allowing_styles};
 use shikaku_web::{WebOptions, app};
 use time::macros::datetime;
@@ -869,114 +866,6 @@ async fn english_screens_follow_the_lang_switch() {
 
 // ---- failures -----------------------------------------------------------------------
 
-/// A store that works until told to fail, then answers every call with
-/// `Unavailable` (a full disk, a locked database file).
-struct FaultyStore {
-    inner: MemoryStore,
-    broken: AtomicBool,
-}
-
-impl FaultyStore {
-    fn check(&self) -> Result<(), StoreError> {
-        if self.broken.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable("disk I/O error".into()))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl Store for FaultyStore {
-    fn insert_account(&self, account: NewAccount) -> Result<AccountRecord, StoreError> {
-        self.check()?;
-        self.inner.insert_account(account)
-    }
-    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.account(id)
-    }
-    fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.account_by_key(key)
-    }
-    fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.accounts()
-    }
-    fn update_account(
-        &self,
-        id: AccountId,
-        f: &mut dyn FnMut(&mut AccountRecord) -> bool,
-    ) -> Result<Option<AccountRecord>, StoreError> {
-        self.check()?;
-        self.inner.update_account(id, f)
-    }
-    fn update_attempts(
-        &self,
-        key: &AccountKey,
-        f: &mut dyn FnMut(&mut Attempts),
-    ) -> Result<Attempts, StoreError> {
-        self.check()?;
-        self.inner.update_attempts(key, f)
-    }
-    fn attempts(&self, key: &AccountKey) -> Result<Attempts, StoreError> {
-        self.check()?;
-        self.inner.attempts(key)
-    }
-    fn insert_ticket(&self, ticket: LoginTicketRecord) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.insert_ticket(ticket)
-    }
-    fn ticket(&self, digest: &TokenDigest) -> Result<Option<LoginTicketRecord>, StoreError> {
-        self.check()?;
-        self.inner.ticket(digest)
-    }
-    fn delete_ticket(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
-        self.check()?;
-        self.inner.delete_ticket(digest)
-    }
-    fn delete_tickets_of(&self, account: AccountId) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.delete_tickets_of(account)
-    }
-    fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.insert_session(session)
-    }
-    fn session(&self, digest: &TokenDigest) -> Result<Option<SessionRecord>, StoreError> {
-        self.check()?;
-        self.inner.session(digest)
-    }
-    fn update_session(
-        &self,
-        digest: &TokenDigest,
-        f: &mut dyn FnMut(&mut SessionRecord),
-    ) -> Result<Option<SessionRecord>, StoreError> {
-        self.check()?;
-        self.inner.update_session(digest, f)
-    }
-    fn delete_session(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
-        self.check()?;
-        self.inner.delete_session(digest)
-    }
-    fn delete_sessions_of(&self, account: AccountId) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.delete_sessions_of(account)
-    }
-    fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        self.check()?;
-        self.inner.append_audit(event)
-    }
-    fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
-        self.check()?;
-        self.inner.recent_audit(limit)
-    }
-    fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
-        self.check()?;
-        self.inner.prune(now)
-    }
-}
-
 /// Collects what the `tracing` subscriber writes.
 #[derive(Clone, Default)]
 struct LogBuffer(Arc<Mutex<Vec<u8>>>);
@@ -999,10 +888,7 @@ impl LogBuffer {
 
 #[tokio::test]
 async fn a_store_failure_is_the_500_page_and_an_error_line_without_secrets() {
-    let store = Arc::new(FaultyStore {
-        inner: MemoryStore::new(),
-        broken: AtomicBool::new(false),
-    });
+    let store = Arc::new(FaultyStore::new(MemoryStore::new()));
     let w = world_on(Arc::clone(&store));
     w.provision("staff01");
     let logs = LogBuffer::default();
@@ -1016,7 +902,7 @@ async fn a_store_failure_is_the_500_page_and_an_error_line_without_secrets() {
     let mut b = w.browser();
     let key = b.register("staff01").await;
     let session = b.cookie.clone().unwrap();
-    store.broken.store(true, Ordering::SeqCst);
+    store.set_broken(true);
 
     let menu = b.get("/menu").await;
     assert_eq!(menu.status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -1050,6 +936,6 @@ async fn a_store_failure_is_the_500_page_and_an_error_line_without_secrets() {
     assert!(!text.contains(hex.expose()));
 
     // Recovered: the same session works again.
-    store.broken.store(false, Ordering::SeqCst);
+    store.set_broken(false);
     b.get("/menu").await.assert_page("管理メニュー");
 }
