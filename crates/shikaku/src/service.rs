@@ -567,6 +567,46 @@ impl<S: Store> Shikaku<S> {
 
     // ----- Password step ---------------------------------------------------------------
 
+    /// Reserves one attempt of `factor` for `key` inside one atomic store update: the
+    /// attempt counts as a failure until a success refunds it, so concurrent guesses can
+    /// never get more verifications than the threshold. `Err(until)` while locked.
+    fn reserve(
+        &self,
+        key: &AccountKey,
+        factor: Factor,
+        channel: Channel,
+    ) -> Result<Result<crate::lockout::Attempt, OffsetDateTime>, Error> {
+        let now = self.clock.now();
+        let (policy, while_locked) = match factor {
+            Factor::Password => (
+                self.config.password_lockout,
+                AuditKind::PasswordAttemptWhileLocked,
+            ),
+            Factor::Passcode => (
+                self.config.passcode_lockout,
+                AuditKind::PasscodeAttemptWhileLocked,
+            ),
+        };
+        let mut reserved = None;
+        self.store.update_attempts(key, &mut |a| {
+            let lockout = match factor {
+                Factor::Password => &mut a.password,
+                Factor::Passcode => &mut a.passcode,
+            };
+            reserved = Some(lockout.begin_attempt(&policy, now));
+        })?;
+        match reserved {
+            Some(Ok(attempt)) => Ok(Ok(attempt)),
+            Some(Err(locked)) => {
+                self.emit(while_locked, Some(key), channel, None);
+                Ok(Err(locked.until))
+            }
+            None => Err(Error::Store(crate::StoreError::Unavailable(
+                "the store did not run the attempt update".into(),
+            ))),
+        }
+    }
+
     /// Verifies `password` for `key` under the password lock. Returns the account when
     /// the password is right, or the answer to give.
     fn password_step(
@@ -575,28 +615,9 @@ impl<S: Store> Shikaku<S> {
         password: &Password,
         channel: Channel,
     ) -> Result<Result<AccountRecord, PasswordStepFailure>, Error> {
-        let now = self.clock.now();
-        let policy = self.config.password_lockout;
-        let mut reserved = None;
-        self.store.update_attempts(key, &mut |a| {
-            reserved = Some(a.password.begin_attempt(&policy, now));
-        })?;
-        let attempt = match reserved {
-            Some(Ok(attempt)) => attempt,
-            Some(Err(locked)) => {
-                self.emit(
-                    AuditKind::PasswordAttemptWhileLocked,
-                    Some(key),
-                    channel,
-                    None,
-                );
-                return Ok(Err(PasswordStepFailure::Locked(locked.until)));
-            }
-            None => {
-                return Err(Error::Store(crate::StoreError::Unavailable(
-                    "attempt not recorded".into(),
-                )));
-            }
+        let attempt = match self.reserve(key, Factor::Password, channel)? {
+            Ok(attempt) => attempt,
+            Err(until) => return Ok(Err(PasswordStepFailure::Locked(until))),
         };
         let account = self.store.account_by_key(key)?;
         // The same argon2 work whether or not the account exists.
@@ -858,27 +879,9 @@ impl<S: Store> Shikaku<S> {
             return Err(Error::EnrollmentRequired);
         }
         let now = self.clock.now();
-        let policy = self.config.passcode_lockout;
-        let mut reserved = None;
-        self.store.update_attempts(key, &mut |a| {
-            reserved = Some(a.passcode.begin_attempt(&policy, now));
-        })?;
-        let attempt = match reserved {
-            Some(Ok(attempt)) => attempt,
-            Some(Err(locked)) => {
-                self.emit(
-                    AuditKind::PasscodeAttemptWhileLocked,
-                    Some(key),
-                    channel,
-                    None,
-                );
-                return Ok(PasscodeStep::Locked(locked.until));
-            }
-            None => {
-                return Err(Error::Store(crate::StoreError::Unavailable(
-                    "attempt not recorded".into(),
-                )));
-            }
+        let attempt = match self.reserve(key, Factor::Passcode, channel)? {
+            Ok(attempt) => attempt,
+            Err(until) => return Ok(PasscodeStep::Locked(until)),
         };
 
         // Open the secret outside the transaction (cheap, but keep the closure pure).
@@ -1232,6 +1235,13 @@ impl<S: Store> Shikaku<S> {
     pub fn prune(&self) -> Result<usize, Error> {
         Ok(self.store.prune(self.clock.now())?)
     }
+}
+
+/// Which of the two lock counters.
+#[derive(Clone, Copy)]
+enum Factor {
+    Password,
+    Passcode,
 }
 
 enum PasswordStepFailure {
