@@ -149,6 +149,11 @@ impl TryFrom<&FileConfig> for Config {
             t_cost: a.t_cost.unwrap_or(d.t_cost),
             p_cost: a.p_cost.unwrap_or(d.p_cost),
             workers: a.workers.unwrap_or(d.workers),
+            // The server lets this many logins hash at once; the hasher's memory pool
+            // is sized for it (see `HashCost::concurrent_calls`).
+            concurrent_calls: file.server.hashing_threads.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+            }),
         };
 
         let l = &file.lockout;

@@ -89,10 +89,8 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
     let options = shikaku_web::WebOptions {
         insecure_cookies,
         tls: file.server.tls.unwrap_or(false),
-        hashing_threads: file
-            .server
-            .hashing_threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        // One number for both: the permits and the hasher's memory pool.
+        hashing_threads: service.config().hash_cost.concurrent_calls,
     };
     let service = Arc::new(service);
     let app = shikaku_web::app(Arc::clone(&service), options).map_err(|e| e.to_string())?;

@@ -17,6 +17,11 @@ pub struct HashCost {
     pub p_cost: u32,
     /// How many argon2 runs of one history check may run in parallel.
     pub workers: usize,
+    /// How many facade calls the host lets hash at once (the web layer's
+    /// `hashing_threads`). The hasher keeps `workers × concurrent_calls` memory blocks
+    /// for reuse, so no hash ever allocates a fresh block: memory stays at
+    /// `m_cost × workers × concurrent_calls` however long the load lasts.
+    pub concurrent_calls: usize,
 }
 
 impl Default for HashCost {
@@ -27,6 +32,7 @@ impl Default for HashCost {
             t_cost: 2,
             p_cost: 1,
             workers: 2,
+            concurrent_calls: 2,
         }
     }
 }
@@ -39,6 +45,7 @@ impl HashCost {
             t_cost: 1,
             p_cost: 1,
             workers: 2,
+            concurrent_calls: 2,
         }
     }
 }

@@ -292,6 +292,10 @@ impl<S: Store> Builder<S> {
             .t_cost(cost.t_cost)
             .p_cost(cost.p_cost)
             .workers(cost.workers)
+            .pool_capacity(
+                (cost.workers.max(1) * cost.concurrent_calls.max(1))
+                    .min(crate::password::MAX_WORKERS),
+            )
             .pepper(pepper)
             .build()
             .map_err(|e| Error::InvalidConfig(e.to_string()))?;
