@@ -14,7 +14,9 @@
 //! refused with a JSON error / the error page — never a wrong-password answer, never a
 //! login without the counter — the log names the cause, every read keeps working (pages,
 //! static files, the OpenAPI document, and a store read: the pending enrollment's setup
-//! key), and once the fault is gone writes work again without a restart. Both need root
+//! key), and once the fault is gone writes work again without a restart. A session check
+//! is a write (it records the activity for the idle timeout), so during the fault it is
+//! refused as well; the session itself survives. Both need root
 //! (CI runs as root); without it they fail and say so.
 
 use std::cell::RefCell;
@@ -28,6 +30,8 @@ use crate::http::{self, Response};
 use crate::server::{self, BIN, Server};
 
 const USER: &str = "staff01";
+/// Logged in (enrolled, with a session) before the fault.
+const ENROLLED: &str = "staff02";
 const PASSWORD: &str = "Staff#2024a";
 /// Cheap argon2, and plain-http cookies so the screens can be driven over loopback.
 const CONFIG: &str = "[argon2]\nm_cost_kib = 256\nt_cost = 1\n[server]\ninsecure_cookies = true\n";
@@ -126,8 +130,9 @@ fn writes_fail_clearly_reads_keep_working(
     repair: impl FnOnce(),
 ) {
     let addr = serving.addr();
-    // Before the fault: a half-finished login whose enrollment key exists (a read
-    // later), and an open login form.
+    // Before the fault: a logged-in staff member, a half-finished login whose enrollment
+    // key exists (a read later), and an open login form.
+    let session = server::enroll(addr, ENROLLED, PASSWORD);
     let ticket = server::login_ticket(addr, USER, PASSWORD);
     let setup_key = server::setup_key(addr, &ticket);
     let form = open_login_form(addr);
@@ -181,6 +186,15 @@ fn writes_fail_clearly_reads_keep_working(
         setup_key,
         "the pending enrollment is read from the database during the fault"
     );
+    // A session check records the activity (the 30-minute idle clock), which is a
+    // write: a logged-in staff member gets the error too, not a silent pass.
+    let r = http::request(addr, "GET", "/api/v1/session", Some(&session), None).unwrap();
+    assert!(
+        matches!(r.status, 500 | 503),
+        "session check during the fault: {} {}",
+        r.status,
+        r.text()
+    );
 
     repair();
 
@@ -189,6 +203,13 @@ fn writes_fail_clearly_reads_keep_working(
     assert_eq!(r.status, 200, "login after the repair: {}", r.text());
     let page = submit_login_form(addr, &open_login_form(addr));
     assert_eq!(page.status, 303, "the login screen after the repair");
+    let r = http::request(addr, "GET", "/api/v1/session", Some(&session), None).unwrap();
+    assert_eq!(
+        r.status,
+        200,
+        "the session survived the fault: {}",
+        r.text()
+    );
 }
 
 /// Puts `shikaku.db` (+ key) with one account into `dir`.
@@ -197,6 +218,7 @@ fn seed(dir: &Path) -> (PathBuf, PathBuf) {
     let config = dir.join("shikaku.toml");
     std::fs::write(&config, CONFIG).unwrap();
     server::add_user(&db, &config, USER, PASSWORD);
+    server::add_user(&db, &config, ENROLLED, PASSWORD);
     (db, config)
 }
 
