@@ -118,6 +118,20 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         } else {
             println!("shikaku serving on {url} (database {})", db.display());
         }
+        // Expired login tickets and emptied lock counters are removed every 10 minutes.
+        let pruner = Arc::clone(&service);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                let service = Arc::clone(&pruner);
+                match tokio::task::spawn_blocking(move || service.prune()).await {
+                    Ok(Ok(removed)) => tracing::debug!(removed, "pruned expired records"),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "pruning failed"),
+                    Err(e) => tracing::warn!(error = %e, "pruning task failed"),
+                }
+            }
+        });
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
