@@ -230,10 +230,11 @@ fn debug_hides_the_key() {
 }
 
 /// Prints the sheet with headless Chromium and checks it fits one A4 page.
-/// Needs `chromium` (`apt-get install -y chromium`); run with `--ignored`.
+/// Needs `chromium` on PATH (or `$CHROMIUM`); `bash .ci/test` installs it
+/// (`apt-get install chromium`). A missing browser fails the test, it is never skipped.
 #[test]
-#[ignore = "needs chromium; run with: cargo test -p shikaku-qr -- --ignored"]
 fn sheet_prints_on_exactly_one_a4_page() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
     let dir = tempfile::tempdir().unwrap();
     let html_path = dir.path().join("sheet.html");
     let pdf_path = dir.path().join("sheet.pdf");
@@ -257,7 +258,7 @@ fn sheet_prints_on_exactly_one_a4_page() {
         },
     ] {
         std::fs::write(&html_path, sheet.render_html().unwrap()).unwrap();
-        let status = std::process::Command::new("chromium")
+        let output = match std::process::Command::new(&chromium)
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -267,8 +268,22 @@ fn sheet_prints_on_exactly_one_a4_page() {
             .arg(format!("--print-to-pdf={}", pdf_path.display()))
             .arg(format!("file://{}", html_path.display()))
             .output()
-            .expect("chromium not found: apt-get install -y chromium");
-        assert!(status.status.success());
+        {
+            Ok(output) => output,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+                "`{chromium}` is not installed; this test prints the sheet with it. \
+                 Run `bash .ci/test` (it installs every tool the tests need) or \
+                 `apt-get install chromium` (Debian; `apt-get update` first on a fresh machine), \
+                 or set CHROMIUM to a Chromium/Chrome binary"
+            ),
+            Err(e) => panic!("could not run `{chromium}`: {e}"),
+        };
+        assert!(
+            output.status.success(),
+            "`{chromium}` failed to print the sheet ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
         let pdf = std::fs::read(&pdf_path).unwrap();
         let pdf = String::from_utf8_lossy(&pdf);
         // Page objects: "/Type /Page" not followed by "s".
