@@ -1,13 +1,29 @@
-//! [`SqliteStore`]: the connections, and the [`Store`] methods as SQL.
+//! [`SqliteStore`]: opening the database, and the [`Store`] contract as SQL.
+//!
+//! The trait impl below is the table of contents; each table's statements live in
+//! their own module:
+//!
+//! | module | holds |
+//! |---|---|
+//! | `connection` | the writer mutex, the reader pool, one transaction per write |
+//! | `accounts` | `accounts`: staff accounts and their read-modify-write |
+//! | `attempts` | `attempts`: lockout counters per 機関コード + ログイン ID |
+//! | `tickets` | `login_tickets`: half-finished logins |
+//! | `sessions` | `sessions` |
+//! | `audit` | `audit_events` |
+
+mod accounts;
+mod attempts;
+mod audit;
+mod connection;
+mod sessions;
+mod tickets;
 
 use std::fmt;
-use std::fs::OpenOptions;
-use std::io;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::Connection;
 use shikaku::{
     AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, LoginTicketRecord, NewAccount,
     SessionRecord, Store, StoreError, TokenDigest,
@@ -15,11 +31,8 @@ use shikaku::{
 use time::OffsetDateTime;
 
 use crate::error::{Error, sql};
-use crate::rows::{AccountRow, AttemptsRow, AuditRow, SessionRow, TicketRow, instant_to_sql};
+use crate::rows::instant_to_sql;
 use crate::schema::{self, Access};
-
-/// Idle reader connections kept for reuse; more are opened under load and closed after.
-const MAX_IDLE_READERS: usize = 4;
 
 /// A [`Store`] in one SQLite database file (WAL mode).
 ///
@@ -43,30 +56,6 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
-/// Creates an empty database file readable by its owner only, unless one exists.
-fn create_private(path: &Path) -> Result<(), Error> {
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(source) => Err(Error::Io {
-            path: path.to_owned(),
-            action: "create the database",
-            source,
-        }),
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic inside a transaction rolled it back when the `Transaction` dropped, so
-    // the connection behind a poisoned lock is still in a clean state.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl SqliteStore {
     /// Opens the database at `path`, creating it if absent (mode 0600: it holds
     /// password hashes and sealed secrets; SQLite gives its `-wal` and `-shm` files the
@@ -76,7 +65,7 @@ impl SqliteStore {
     /// [`Error::NotShikaku`] for another application's database.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        create_private(path)?;
+        connection::create_private(path)?;
         let mut writer = schema::connect(path, Access::ReadWrite)?;
         schema::enable_wal(&writer)?;
         schema::migrate(&mut writer, path)?;
@@ -155,214 +144,23 @@ impl SqliteStore {
             )))
         }
     }
-
-    /// Whether any account exists (the key file logic asks before minting a key).
-    pub(crate) fn has_accounts(&self) -> Result<bool, StoreError> {
-        self.read("count accounts", |conn| {
-            conn.query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| r.get(0))
-        })
-    }
-
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer connection and commits
-    /// if it returns `Ok`; any error rolls everything back.
-    fn write<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql(op))?;
-        let out = f(&tx)?;
-        tx.commit().map_err(sql(op))?;
-        Ok(out)
-    }
-
-    /// Runs `f` on a read-only connection from the pool (one statement is one snapshot).
-    fn read<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let idle = lock(&self.readers).pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => schema::connect(&self.path, Access::ReadOnly)?,
-        };
-        let out = f(&conn).map_err(sql(op));
-        let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
-        out
-    }
-
-    /// Reads one row and decodes it.
-    fn read_one<R, T>(
-        &self,
-        op: &'static str,
-        query: &str,
-        param: impl rusqlite::ToSql,
-        from_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
-    ) -> Result<Option<T>, StoreError>
-    where
-        T: TryFrom<R, Error = StoreError>,
-    {
-        let row = self.read(op, |conn| {
-            conn.prepare_cached(query)?
-                .query_row([param], from_row)
-                .optional()
-        })?;
-        row.map(T::try_from).transpose()
-    }
-}
-
-// ----- SQL -------------------------------------------------------------------------------------
-
-const SELECT_ACCOUNT_BY_ID: &str = "SELECT id, institution_code, login_id, password_history, \
-    must_change_password, disabled, mfa_secret, mfa_last_step, mfa_drift, mfa_enrolled_at, \
-    pending_secret, pending_print_prompt_shown, pending_created_at, session_slot, \
-    created_at, updated_at FROM accounts WHERE id = ?1";
-
-fn select_account_by_key(
-    tx: &Connection,
-    key: &AccountKey,
-) -> rusqlite::Result<Option<AccountRow>> {
-    tx.prepare_cached(&format!(
-        "SELECT {} FROM accounts WHERE institution_code = ?1 AND login_id = ?2",
-        AccountRow::COLUMNS
-    ))?
-    .query_row(
-        params![key.institution_code.as_str(), key.login_id.as_str()],
-        AccountRow::from_row,
-    )
-    .optional()
-}
-
-fn write_account(tx: &Transaction<'_>, row: &AccountRow) -> rusqlite::Result<usize> {
-    tx.prepare_cached(
-        "UPDATE accounts SET institution_code = ?2, login_id = ?3, password_history = ?4, \
-         must_change_password = ?5, disabled = ?6, mfa_secret = ?7, mfa_last_step = ?8, \
-         mfa_drift = ?9, mfa_enrolled_at = ?10, pending_secret = ?11, \
-         pending_print_prompt_shown = ?12, pending_created_at = ?13, session_slot = ?14, \
-         created_at = ?15, updated_at = ?16 WHERE id = ?1",
-    )?
-    .execute(params![
-        row.id,
-        row.institution_code,
-        row.login_id,
-        row.password_history,
-        row.must_change_password,
-        row.disabled,
-        row.mfa_secret,
-        row.mfa_last_step,
-        row.mfa_drift,
-        row.mfa_enrolled_at,
-        row.pending_secret,
-        row.pending_print_prompt_shown,
-        row.pending_created_at,
-        row.session_slot,
-        row.created_at,
-        row.updated_at,
-    ])
-}
-
-fn upsert_ticket(tx: &Transaction<'_>, row: &TicketRow) -> rusqlite::Result<usize> {
-    tx.prepare_cached(
-        "INSERT INTO login_tickets (digest, account_id, issued_at, expires_at) \
-         VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (digest) DO UPDATE SET account_id = excluded.account_id, \
-         issued_at = excluded.issued_at, expires_at = excluded.expires_at",
-    )?
-    .execute(params![
-        row.digest,
-        row.account_id,
-        row.issued_at,
-        row.expires_at
-    ])
-}
-
-fn upsert_session(tx: &Transaction<'_>, row: &SessionRow) -> rusqlite::Result<usize> {
-    tx.prepare_cached(
-        "INSERT INTO sessions (digest, account_id, clock, created_at) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (digest) DO UPDATE SET account_id = excluded.account_id, \
-         clock = excluded.clock, created_at = excluded.created_at",
-    )?
-    .execute(params![
-        row.digest,
-        row.account_id,
-        row.clock,
-        row.created_at
-    ])
 }
 
 impl Store for SqliteStore {
     fn insert_account(&self, account: NewAccount) -> Result<AccountRecord, StoreError> {
-        let mut record = AccountRecord {
-            id: AccountId(0),
-            key: account.key,
-            password: account.password,
-            must_change_password: account.must_change_password,
-            disabled: false,
-            mfa: None,
-            pending_mfa: None,
-            sessions: Default::default(),
-            created_at: account.created_at,
-            updated_at: account.created_at,
-        };
-        let row = AccountRow::try_from(&record)?;
-        record.id = AccountId(self.write("insert an account", |tx| {
-            tx.prepare_cached(
-                "INSERT INTO accounts (institution_code, login_id, password_history, \
-                 must_change_password, disabled, session_slot, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row(
-                    params![
-                        row.institution_code,
-                        row.login_id,
-                        row.password_history,
-                        row.must_change_password,
-                        row.disabled,
-                        row.session_slot,
-                        row.created_at,
-                        row.updated_at,
-                    ],
-                    |r| r.get::<_, i64>(0),
-                )
-            })
-            .map_err(sql("insert an account"))
-        })?);
-        Ok(record)
+        accounts::insert(self, account)
     }
 
     fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
-        self.read_one(
-            "read an account",
-            SELECT_ACCOUNT_BY_ID,
-            id.0,
-            AccountRow::from_row,
-        )
+        accounts::by_id(self, id)
     }
 
     fn account_by_key(&self, key: &AccountKey) -> Result<Option<AccountRecord>, StoreError> {
-        self.read("read an account", |conn| select_account_by_key(conn, key))?
-            .map(AccountRecord::try_from)
-            .transpose()
+        accounts::by_key(self, key)
     }
 
     fn accounts(&self) -> Result<Vec<AccountRecord>, StoreError> {
-        let rows = self.read("list accounts", |conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {} FROM accounts ORDER BY institution_code, login_id",
-                AccountRow::COLUMNS
-            ))?
-            .query_map([], AccountRow::from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        rows.into_iter().map(AccountRecord::try_from).collect()
+        accounts::all(self)
     }
 
     fn update_account(
@@ -370,24 +168,7 @@ impl Store for SqliteStore {
         id: AccountId,
         f: &mut dyn FnMut(&mut AccountRecord) -> bool,
     ) -> Result<Option<AccountRecord>, StoreError> {
-        const OP: &str = "update an account";
-        self.write(OP, |tx| {
-            let Some(row) = tx
-                .prepare_cached(SELECT_ACCOUNT_BY_ID)
-                .and_then(|mut s| s.query_row([id.0], AccountRow::from_row).optional())
-                .map_err(sql(OP))?
-            else {
-                return Ok(None);
-            };
-            let stored = AccountRecord::try_from(row)?;
-            let mut draft = stored.clone();
-            if !f(&mut draft) {
-                return Ok(Some(stored));
-            }
-            draft.id = id; // the id is the row's identity; a closure cannot move it
-            write_account(tx, &AccountRow::try_from(&draft)?).map_err(sql(OP))?;
-            Ok(Some(draft))
-        })
+        accounts::update(self, id, f)
     }
 
     fn update_attempts(
@@ -395,117 +176,35 @@ impl Store for SqliteStore {
         key: &AccountKey,
         f: &mut dyn FnMut(&mut Attempts),
     ) -> Result<Attempts, StoreError> {
-        const OP: &str = "update lockout counters";
-        let (code, login) = (key.institution_code.as_str(), key.login_id.as_str());
-        self.write(OP, |tx| {
-            let row = tx
-                .prepare_cached(
-                    "SELECT password_lockout, passcode_lockout FROM attempts \
-                     WHERE institution_code = ?1 AND login_id = ?2",
-                )
-                .and_then(|mut s| s.query_row([code, login], AttemptsRow::from_row).optional())
-                .map_err(sql(OP))?;
-            let mut attempts = match row {
-                Some(row) => row.decode(&key.storage_key())?,
-                None => Attempts::default(),
-            };
-            f(&mut attempts);
-            let row = AttemptsRow::try_from(&attempts)?;
-            tx.prepare_cached(
-                "INSERT INTO attempts (institution_code, login_id, password_lockout, \
-                 passcode_lockout) VALUES (?1, ?2, ?3, ?4) \
-                 ON CONFLICT (institution_code, login_id) DO UPDATE SET \
-                 password_lockout = excluded.password_lockout, \
-                 passcode_lockout = excluded.passcode_lockout",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    code,
-                    login,
-                    row.password_lockout,
-                    row.passcode_lockout
-                ])
-            })
-            .map_err(sql(OP))?;
-            Ok(attempts)
-        })
+        attempts::update(self, key, f)
     }
 
     fn attempts(&self, key: &AccountKey) -> Result<Attempts, StoreError> {
-        let row = self.read("read lockout counters", |conn| {
-            conn.prepare_cached(
-                "SELECT password_lockout, passcode_lockout FROM attempts \
-                 WHERE institution_code = ?1 AND login_id = ?2",
-            )?
-            .query_row(
-                [key.institution_code.as_str(), key.login_id.as_str()],
-                AttemptsRow::from_row,
-            )
-            .optional()
-        })?;
-        match row {
-            Some(row) => row.decode(&key.storage_key()),
-            None => Ok(Attempts::default()),
-        }
+        attempts::of(self, key)
     }
 
     fn insert_ticket(&self, ticket: LoginTicketRecord) -> Result<(), StoreError> {
-        const OP: &str = "store a login ticket";
-        let row = TicketRow::try_from(&ticket)?;
-        self.write(OP, |tx| upsert_ticket(tx, &row).map_err(sql(OP)))?;
-        Ok(())
+        tickets::insert(self, &ticket)
     }
 
     fn ticket(&self, digest: &TokenDigest) -> Result<Option<LoginTicketRecord>, StoreError> {
-        self.read_one(
-            "read a login ticket",
-            &format!(
-                "SELECT {} FROM login_tickets WHERE digest = ?1",
-                TicketRow::COLUMNS
-            ),
-            digest.0,
-            TicketRow::from_row,
-        )
+        tickets::by_digest(self, digest)
     }
 
     fn delete_ticket(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
-        const OP: &str = "delete a login ticket";
-        self.write(OP, |tx| {
-            let n = tx
-                .prepare_cached("DELETE FROM login_tickets WHERE digest = ?1")
-                .and_then(|mut s| s.execute([digest.0]))
-                .map_err(sql(OP))?;
-            Ok(n > 0)
-        })
+        tickets::delete(self, digest)
     }
 
     fn delete_tickets_of(&self, account: AccountId) -> Result<(), StoreError> {
-        const OP: &str = "delete an account's login tickets";
-        self.write(OP, |tx| {
-            tx.prepare_cached("DELETE FROM login_tickets WHERE account_id = ?1")
-                .and_then(|mut s| s.execute([account.0]))
-                .map_err(sql(OP))
-        })?;
-        Ok(())
+        tickets::delete_all_of(self, account)
     }
 
     fn insert_session(&self, session: SessionRecord) -> Result<(), StoreError> {
-        const OP: &str = "store a session";
-        let row = SessionRow::try_from(&session)?;
-        self.write(OP, |tx| upsert_session(tx, &row).map_err(sql(OP)))?;
-        Ok(())
+        sessions::insert(self, &session)
     }
 
     fn session(&self, digest: &TokenDigest) -> Result<Option<SessionRecord>, StoreError> {
-        self.read_one(
-            "read a session",
-            &format!(
-                "SELECT {} FROM sessions WHERE digest = ?1",
-                SessionRow::COLUMNS
-            ),
-            digest.0,
-            SessionRow::from_row,
-        )
+        sessions::by_digest(self, digest)
     }
 
     fn update_session(
@@ -513,121 +212,32 @@ impl Store for SqliteStore {
         digest: &TokenDigest,
         f: &mut dyn FnMut(&mut SessionRecord),
     ) -> Result<Option<SessionRecord>, StoreError> {
-        const OP: &str = "update a session";
-        self.write(OP, |tx| {
-            let Some(row) = tx
-                .prepare_cached(&format!(
-                    "SELECT {} FROM sessions WHERE digest = ?1",
-                    SessionRow::COLUMNS
-                ))
-                .and_then(|mut s| s.query_row([digest.0], SessionRow::from_row).optional())
-                .map_err(sql(OP))?
-            else {
-                return Ok(None);
-            };
-            let mut session = SessionRecord::try_from(row)?;
-            f(&mut session);
-            session.digest = *digest; // the digest is the row's identity
-            upsert_session(tx, &SessionRow::try_from(&session)?).map_err(sql(OP))?;
-            Ok(Some(session))
-        })
+        sessions::update(self, digest, f)
     }
 
     fn delete_session(&self, digest: &TokenDigest) -> Result<bool, StoreError> {
-        const OP: &str = "delete a session";
-        self.write(OP, |tx| {
-            let n = tx
-                .prepare_cached("DELETE FROM sessions WHERE digest = ?1")
-                .and_then(|mut s| s.execute([digest.0]))
-                .map_err(sql(OP))?;
-            Ok(n > 0)
-        })
+        sessions::delete(self, digest)
     }
 
     fn delete_sessions_of(&self, account: AccountId) -> Result<(), StoreError> {
-        const OP: &str = "delete an account's sessions";
-        self.write(OP, |tx| {
-            tx.prepare_cached("DELETE FROM sessions WHERE account_id = ?1")
-                .and_then(|mut s| s.execute([account.0]))
-                .map_err(sql(OP))
-        })?;
-        Ok(())
+        sessions::delete_all_of(self, account)
     }
 
     fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        const OP: &str = "append an audit event";
-        let row = AuditRow::try_from(event)?;
-        self.write(OP, |tx| {
-            tx.prepare_cached(
-                "INSERT INTO audit_events (at, kind, institution_code, login_id, channel, detail) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    row.at,
-                    row.kind,
-                    row.institution_code,
-                    row.login_id,
-                    row.channel,
-                    row.detail
-                ])
-            })
-            .map_err(sql(OP))
-        })?;
-        Ok(())
+        audit::append(self, event)
     }
 
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = self.read("read audit events", |conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {} FROM audit_events ORDER BY seq DESC LIMIT ?1",
-                AuditRow::COLUMNS
-            ))?
-            .query_map([limit], AuditRow::from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        rows.into_iter().map(AuditEvent::try_from).collect()
+        audit::recent(self, limit)
     }
 
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         const OP: &str = "prune";
         let now = instant_to_sql(now)?;
+        // One transaction: expired tickets, then counters with nothing left to remember.
         self.write(OP, |tx| {
-            let tickets = tx
-                .prepare_cached("DELETE FROM login_tickets WHERE expires_at <= ?1")
-                .and_then(|mut s| s.execute([&now]))
-                .map_err(sql(OP))?;
-            let rows = tx
-                .prepare_cached(
-                    "SELECT institution_code, login_id, password_lockout, passcode_lockout \
-                     FROM attempts",
-                )
-                .and_then(|mut s| {
-                    s.query_map([], |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            AttemptsRow {
-                                password_lockout: r.get(2)?,
-                                passcode_lockout: r.get(3)?,
-                            },
-                        ))
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-                })
-                .map_err(sql(OP))?;
-            let mut counters = 0;
-            let mut delete = tx
-                .prepare_cached(
-                    "DELETE FROM attempts WHERE institution_code = ?1 AND login_id = ?2",
-                )
-                .map_err(sql(OP))?;
-            for (code, login, row) in rows {
-                if row.decode(&format!("{code}/{login}"))? == Attempts::default() {
-                    counters += delete.execute([&code, &login]).map_err(sql(OP))?;
-                }
-            }
+            let tickets = tickets::delete_expired(tx, &now).map_err(sql(OP))?;
+            let counters = attempts::delete_cleared(tx, OP)?;
             Ok(tickets + counters)
         })
     }

@@ -1,0 +1,102 @@
+//! The `attempts` table: the password and passcode lockout counters of one
+//! 機関コード + ログイン ID, kept whether or not the account exists.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use shikaku::{AccountKey, Attempts, StoreError};
+
+use super::SqliteStore;
+use crate::error::sql;
+use crate::rows::AttemptsRow;
+
+const SELECT_BY_KEY: &str = "SELECT password_lockout, passcode_lockout FROM attempts \
+     WHERE institution_code = ?1 AND login_id = ?2";
+
+/// Reads the counters (zero if none are stored), lets `f` change them and stores them,
+/// all under the write lock.
+pub(super) fn update(
+    store: &SqliteStore,
+    key: &AccountKey,
+    f: &mut dyn FnMut(&mut Attempts),
+) -> Result<Attempts, StoreError> {
+    const OP: &str = "update lockout counters";
+    let (code, login) = (key.institution_code.as_str(), key.login_id.as_str());
+    store.write(OP, |tx| {
+        let row = tx
+            .prepare_cached(SELECT_BY_KEY)
+            .and_then(|mut s| s.query_row([code, login], AttemptsRow::from_row).optional())
+            .map_err(sql(OP))?;
+        let mut attempts = match row {
+            Some(row) => row.decode(&key.storage_key())?,
+            None => Attempts::default(),
+        };
+        f(&mut attempts);
+        let row = AttemptsRow::try_from(&attempts)?;
+        tx.prepare_cached(
+            "INSERT INTO attempts (institution_code, login_id, password_lockout, \
+             passcode_lockout) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (institution_code, login_id) DO UPDATE SET \
+             password_lockout = excluded.password_lockout, \
+             passcode_lockout = excluded.passcode_lockout",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                code,
+                login,
+                row.password_lockout,
+                row.passcode_lockout
+            ])
+        })
+        .map_err(sql(OP))?;
+        Ok(attempts)
+    })
+}
+
+/// The counters of `key`; zero if none are stored.
+pub(super) fn of(store: &SqliteStore, key: &AccountKey) -> Result<Attempts, StoreError> {
+    let row = store.read("read lockout counters", |conn| {
+        conn.prepare_cached(SELECT_BY_KEY)?
+            .query_row(
+                [key.institution_code.as_str(), key.login_id.as_str()],
+                AttemptsRow::from_row,
+            )
+            .optional()
+    })?;
+    match row {
+        Some(row) => row.decode(&key.storage_key()),
+        None => Ok(Attempts::default()),
+    }
+}
+
+/// Deletes the counters with nothing left to remember (equal to no row at all), inside
+/// the caller's transaction; returns how many went.
+pub(super) fn delete_cleared(tx: &Transaction<'_>, op: &'static str) -> Result<usize, StoreError> {
+    let rows = tx
+        .prepare_cached(
+            "SELECT institution_code, login_id, password_lockout, passcode_lockout \
+             FROM attempts",
+        )
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    AttemptsRow {
+                        password_lockout: r.get(2)?,
+                        passcode_lockout: r.get(3)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(sql(op))?;
+    let mut deleted = 0;
+    let mut delete = tx
+        .prepare_cached("DELETE FROM attempts WHERE institution_code = ?1 AND login_id = ?2")
+        .map_err(sql(op))?;
+    for (code, login, row) in rows {
+        if row.decode(&format!("{code}/{login}"))? == Attempts::default() {
+            deleted += delete.execute([&code, &login]).map_err(sql(op))?;
+        }
+    }
+    Ok(deleted)
+}
