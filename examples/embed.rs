@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use shikaku::password::Password;
-use shikaku::totp::{SetupKey, Verifier};
+use shikaku::totp::{Passcode, SetupKey, Verifier};
 use shikaku::{Config, PasscodeLogin, PasswordChange, PasswordLogin, Shikaku};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,7 +17,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // An administrator issues the staff member's ユーザ設定情報 (or finds it issued last run).
     let login_id = format!("staff-{}", service.now().unix_timestamp());
-    let settings = service.provision("0123456789", &login_id, None)?;
+    // What is typed is parsed once, at the edge: the facade takes domain types.
+    let key = service.config().account_key("0123456789", &login_id)?;
+    let settings = service.provision(&key, None)?;
     println!(
         "発行: 機関コード {} / ログイン ID {}",
         settings.institution_code, settings.login_id
@@ -25,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // [ログイン] → no Authenticator yet → [Authenticator 登録].
     let PasswordLogin::NeedsEnrollment(ticket) =
-        service.password_login("0123456789", &login_id, &settings.initial_password)?
+        service.password_login(&key, &settings.initial_password)?
     else {
         return Err("expected the enrollment screen".into());
     };
@@ -39,11 +41,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         service.proceed_to_confirmation(&ticket.token)?
     );
 
-    // The staff member's phone computes the 6-digit passcode (here: the same algorithm).
+    // The staff member types the 6-digit passcode the phone shows (here: the same algorithm).
     let secret = SetupKey::parse(&view.setup_key.copy_form())?;
-    let code = Verifier::default().generate(&secret, service.now());
-    let PasscodeLogin::Session(session) = service.submit_passcode(&ticket.token, code.as_str())?
-    else {
+    let typed = Verifier::default().generate(&secret, service.now());
+    let code = Passcode::parse(typed.as_str())?;
+    let PasscodeLogin::Session(session) = service.submit_passcode(&ticket.token, &code)? else {
         return Err("passcode refused".into());
     };
     println!(
@@ -58,15 +60,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Password::new(format!("{}x#9Aa", &settings.initial_password.as_str()[..5])),
         Password::new("Kanja#Uketsuke2026"),
     );
+    // Each request checks its session once and acts for what the check found.
+    let checked = service.session(&session.token)?;
     if let PasswordChange::Rejected(v) =
-        service.change_password(&session.token, cur, &similar, &similar)?
+        service.change_password(&checked, cur, &similar, &similar)?
     {
         v.iter()
             .for_each(|v| println!("変更不可: {}", v.message_ja()));
     }
+    let checked = service.session(&session.token)?;
     println!(
         "パスワード変更: {:?}",
-        service.change_password(&session.token, cur, &fresh, &fresh)?
+        service.change_password(&checked, cur, &fresh, &fresh)?
     );
     println!("ログアウト: {}", service.logout(&session.token)?);
     Ok(())

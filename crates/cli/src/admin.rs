@@ -7,9 +7,10 @@ use shikaku::lockout::LockStatus;
 use shikaku::password::Password;
 use shikaku::{InitialSettings, Shikaku};
 use shikaku_store_sqlite::SqliteStore;
+use shikaku_web::messages::LockEnd;
 
+use crate::args::{AccountArgs, AuditArgs, DbArg, UserCommand};
 use crate::config::FileConfig;
-use crate::{AccountArgs, AuditArgs, DbArg, UserCommand};
 
 /// Opens the database (creating it and its key file if needed) and builds the service.
 pub(crate) fn open(db: &DbArg) -> Result<Shikaku<SqliteStore>, String> {
@@ -62,15 +63,21 @@ pub(crate) fn print_settings(settings: &InitialSettings, json: bool) -> Result<(
     Ok(())
 }
 
+/// 機関コード + ログイン ID as typed, parsed once with the configuration's rules.
 fn key(service: &Shikaku<SqliteStore>, a: &AccountArgs) -> Result<shikaku::AccountKey, String> {
     service
+        .config()
         .account_key(&a.institution_code, &a.login_id)
         .map_err(|e| e.to_string())
 }
 
+/// A lock's state, with the time it lifts as the screens and the API show it
+/// (JST, rounded up to the minute: the workspace's one lock-time formatter).
 fn lock_text(status: &LockStatus) -> String {
     match status {
-        LockStatus::Locked { until } => format!("locked until {}", until.to_offset(shikaku::JST)),
+        LockStatus::Locked { until } => {
+            format!("locked until {} JST", LockEnd::new(*until).numeric())
+        }
         LockStatus::Open { attempts_left } => format!("open ({attempts_left} left)"),
     }
 }
@@ -105,11 +112,7 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
         } => {
             let service = open(&account.db)?;
             let settings = service
-                .provision(
-                    &account.institution_code,
-                    &account.login_id,
-                    password.map(Password::new),
-                )
+                .provision(&key(&service, &account)?, password.map(Password::new))
                 .map_err(|e| e.to_string())?;
             print_settings(&settings, json)
         }

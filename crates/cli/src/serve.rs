@@ -7,7 +7,7 @@ use std::sync::Arc;
 use shikaku::Shikaku;
 use tracing_subscriber::EnvFilter;
 
-use crate::ServeArgs;
+use crate::args::ServeArgs;
 use crate::config::FileConfig;
 
 const DEMO_DB: &str = "shikaku-demo.db";
@@ -72,12 +72,13 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
 
     let insecure_cookies = args.demo || file.server.insecure_cookies.unwrap_or(false);
     let demo_settings = if args.demo {
-        match service.provision(DEMO_INSTITUTION, DEMO_LOGIN_ID, None) {
+        let key = service
+            .config()
+            .account_key(DEMO_INSTITUTION, DEMO_LOGIN_ID)
+            .map_err(|e| e.to_string())?;
+        match service.provision(&key, None) {
             Ok(settings) => Some(settings),
             Err(shikaku::Error::Store(shikaku::StoreError::Conflict)) => {
-                let key = service
-                    .account_key(DEMO_INSTITUTION, DEMO_LOGIN_ID)
-                    .map_err(|e| e.to_string())?;
                 Some(service.reset_password(&key).map_err(|e| e.to_string())?)
             }
             Err(e) => return Err(e.to_string()),
@@ -86,11 +87,12 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         None
     };
 
+    // `[server] hashing_threads` became `HashCost::concurrent_calls` (config.rs): the
+    // web layer takes its hashing permits from there, so the permits and the hasher's
+    // memory pool are one number.
     let options = shikaku_web::WebOptions {
         insecure_cookies,
         tls: file.server.tls.unwrap_or(false),
-        // One number for both: the permits and the hasher's memory pool.
-        hashing_threads: service.config().hash_cost.concurrent_calls,
     };
     let service = Arc::new(service);
     let app = shikaku_web::app(Arc::clone(&service), options).map_err(|e| e.to_string())?;

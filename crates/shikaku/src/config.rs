@@ -2,6 +2,8 @@
 
 use time::Duration;
 
+use crate::error::Error;
+use crate::ids::{AccountKey, InstitutionCode, LoginId};
 use crate::lockout::{IdleTimeout, LockoutPolicy};
 use crate::password::Policy;
 use crate::totp::Verifier;
@@ -93,6 +95,21 @@ impl Config {
             hash_cost: HashCost::for_tests(),
             ..Self::default()
         }
+    }
+
+    /// Parses 機関コード + ログイン ID as typed, with this configuration's number of
+    /// institution-code digits: the adapters' one way to make an [`AccountKey`].
+    ///
+    /// ```
+    /// let key = shikaku::Config::default().account_key("０１２３４５６７８９", " staff01 ")?;
+    /// assert_eq!(key.to_string(), "0123456789/staff01");
+    /// # Ok::<(), shikaku::Error>(())
+    /// ```
+    pub fn account_key(&self, institution_code: &str, login_id: &str) -> Result<AccountKey, Error> {
+        Ok(AccountKey::new(
+            InstitutionCode::parse(institution_code, self.institution_code_digits)?,
+            LoginId::parse(login_id)?,
+        ))
     }
 
     /// How long a half-finished login (password accepted, passcode not yet) stays usable.

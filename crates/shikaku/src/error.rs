@@ -41,14 +41,10 @@ pub enum Error {
     },
     /// ログイン ID is empty, too long or has a character outside `A-Za-z0-9._-@`.
     InvalidLoginId,
-    /// The passcode is not 6 digits.
-    MalformedPasscode,
-    /// A token is not in the form this service issues.
-    MalformedToken,
     /// The half-finished login (after the password, before the passcode) is unknown or expired.
     LoginExpired,
-    /// The session is not active.
-    Session(crate::SessionEnd),
+    /// The session is not active any more (idle, ended by a login elsewhere, logged out).
+    SessionEnded(crate::SessionEnd),
     /// This account has no Authenticator registered yet.
     EnrollmentRequired,
     /// This account already has an Authenticator registered.
@@ -80,10 +76,8 @@ impl fmt::Display for Error {
             Self::InvalidLoginId => f.write_str(
                 "the login ID must be 1 to 64 characters of letters, digits and . _ - @",
             ),
-            Self::MalformedPasscode => f.write_str("the passcode must be 6 digits"),
-            Self::MalformedToken => f.write_str("the token is malformed"),
             Self::LoginExpired => f.write_str("the login has expired; enter the password again"),
-            Self::Session(end) => write!(f, "the session is not active: {end}"),
+            Self::SessionEnded(end) => write!(f, "the session is not active: {end}"),
             Self::EnrollmentRequired => {
                 f.write_str("no Authenticator is registered for this account")
             }

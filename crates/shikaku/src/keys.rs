@@ -148,56 +148,45 @@ impl SecretBox {
     }
 }
 
-/// An opaque bearer token (login ticket or session): 256 random bits as 64 hex digits.
+/// An opaque bearer token (login ticket or session): 256 random bits.
 ///
-/// Only its SHA-256 digest ([`TokenDigest`]) is stored, so a copy of the database holds
-/// no live session. `Debug` hides it.
+/// The facade deals in the 32 bytes only; how a client carries them (hex in the JSON
+/// API, base64url in a cookie) is the adapter's business. Only the SHA-256 of the bytes
+/// ([`TokenDigest`]) is stored, so a copy of the database holds no live session.
+/// Zeroized on drop; `Debug` hides it; equality is constant-time.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct Token(String);
+pub struct Token([u8; 32]);
 
 impl Token {
+    /// The token's length in bytes.
+    pub const LEN: usize = 32;
+
     pub(crate) fn generate(rng: &SharedRng) -> Self {
-        let bytes = Zeroizing::new(rng.bytes::<32>());
-        Self(hex(bytes.as_ref()))
+        Self(rng.bytes::<32>())
     }
 
-    /// Accepts a token as presented by a client: exactly 64 lowercase hex digits.
-    pub fn parse(text: &str) -> Result<Self, Error> {
-        let ok = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if ok {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(Error::MalformedToken)
-        }
+    /// The token a client presented, decoded by the adapter.
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 
-    /// The token for 32 raw bytes (e.g. a cookie value decoded from another encoding).
-    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        Self(hex(bytes))
-    }
-
-    /// The 32 raw bytes (e.g. to encode as a cookie value another way).
-    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        let mut out = Zeroizing::new([0u8; 32]);
-        // Always 64 hex digits by construction (generate, parse, from_bytes).
-        if let Some(bytes) = unhex(&self.0).map(Zeroizing::new)
-            && bytes.len() == 32
-        {
-            out.copy_from_slice(&bytes);
-        }
-        out
-    }
-
-    /// The text to hand to the client (cookie value or bearer token).
-    pub fn expose(&self) -> &str {
+    /// The 32 bytes, for the adapter to encode.
+    pub const fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
 
-    /// What the store keeps.
+    /// What the store keeps: the SHA-256 of the bytes.
     pub fn digest(&self) -> TokenDigest {
-        TokenDigest(Sha256::digest(self.0.as_bytes()).into())
+        TokenDigest(Sha256::digest(self.0).into())
     }
 }
+
+impl PartialEq for Token {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+impl Eq for Token {}
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -309,18 +298,18 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_256_bit_hex_and_parse_strictly() {
+    fn tokens_are_256_random_bits_and_stored_as_their_digest() {
         let rng = rng();
         let a = Token::generate(&rng);
         let b = Token::generate(&rng);
-        assert_eq!(a.expose().len(), 64);
-        assert_ne!(a.expose(), b.expose());
-        assert!(Token::parse(a.expose()).is_ok());
-        assert!(Token::parse(&a.expose().to_uppercase()).is_err());
-        assert!(Token::parse(&a.expose()[1..]).is_err());
-        assert_eq!(Token::parse(a.expose()).unwrap().digest(), a.digest());
-        assert!(!format!("{a:?}").contains(a.expose()));
-        let back = Token::from_bytes(&a.to_bytes());
-        assert_eq!(back.expose(), a.expose());
+        assert_ne!(a, b);
+        assert_eq!(Token::from_bytes(*a.as_bytes()), a);
+        assert_eq!(
+            a.digest().0,
+            <[u8; 32]>::from(Sha256::digest(a.as_bytes())),
+            "the digest is over the bytes"
+        );
+        assert_ne!(a.digest(), b.digest());
+        assert_eq!(format!("{a:?}"), "Token(***)");
     }
 }

@@ -13,14 +13,20 @@
 //! | manual | method |
 //! |---|---|
 //! | ユーザ設定情報の発行 | [`Shikaku::provision`] |
-//! | [ログイン] 《ログイン》 | [`Shikaku::password_login`] |
+//! | \[ログイン\] 《ログイン》 | [`Shikaku::password_login`], [`Shikaku::login_stage`] |
 //! | [Authenticator 登録] | [`Shikaku::enrollment`], [`Shikaku::enrollment_sheet`] |
 //! | 《Authenticator 登録確認に進む》 (印刷確認) | [`Shikaku::proceed_to_confirmation`] |
 //! | 《パスコードを送信》 | [`Shikaku::submit_passcode`] |
-//! | 30 分無操作 / 再ログイン | [`Shikaku::session`] |
-//! | [パスワード変更] 《変更》 | [`Shikaku::change_password`] |
+//! | 30 分無操作 / 再ログイン | [`Shikaku::session`] ([`Error::SessionEnded`]) |
+//! | \[パスワード変更\] 《変更》 | [`Shikaku::change_password`] |
 //! | 《ログアウト》 | [`Shikaku::logout`] |
 //! | レセコンからの認証 | [`Shikaku::authenticate`] |
+//! | 管理 | [`Shikaku::provision`], [`Shikaku::unlock`], [`Shikaku::reset_mfa`], … |
+//!
+//! Input is parsed once, at the edge, into domain types — [`AccountKey`] (through
+//! [`Config::account_key`]), [`password::Password`], [`totp::Passcode`] and the 32-byte
+//! [`Token`] — and every step answers with its own outcome type. Each flow is one file
+//! under `src/service/`; the rules they share are in `src/service/guards.rs`.
 //!
 //! ## Security properties
 //!
@@ -50,8 +56,10 @@
 //!     .config(Config::for_tests()) // cheap argon2 for the example
 //!     .build()?;
 //!
-//! let settings = service.provision("0123456789", "staff01", None)?;
-//! match service.password_login("0123456789", "staff01", &settings.initial_password)? {
+//! // Parse what was typed once, at the edge; the facade takes domain types.
+//! let key = service.config().account_key("0123456789", "staff01")?;
+//! let settings = service.provision(&key, None)?;
+//! match service.password_login(&key, &settings.initial_password)? {
 //!     PasswordLogin::NeedsEnrollment(ticket) => {
 //!         let view = service.enrollment(&ticket.token)?;
 //!         assert!(view.otpauth_uri.starts_with("otpauth://totp/"));
@@ -96,7 +104,7 @@ pub use ids::{
 pub use keys::{MasterKey, SealedSecret, Token, TokenDigest};
 pub use memory::MemoryStore;
 pub use service::{
-    AccountSummary, Authentication, Builder, EnrollmentView, Identity, InitialSettings,
+    AccountSummary, Authentication, Builder, EnrollmentView, Identity, InitialSettings, LoginStage,
     LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd,
     SessionGrant, SessionInfo, Shikaku,
 };

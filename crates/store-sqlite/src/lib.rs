@@ -22,14 +22,15 @@
 //!     .master_key(key)
 //!     .config(Config::for_tests()) // cheap argon2 for the example
 //!     .build()?;
-//! let settings = service.provision("0123456789", "staff01", None)?;
+//! let account = service.config().account_key("0123456789", "staff01")?;
+//! let settings = service.provision(&account, None)?;
 //! drop(service);
 //!
 //! // A later run: same key, same accounts.
 //! let (store, key) = shikaku_store_sqlite::open_or_create(&db)?;
 //! assert_eq!(store.accounts()?.len(), 1);
 //! let service = Shikaku::builder(Arc::new(store)).master_key(key).config(Config::for_tests()).build()?;
-//! let login = service.password_login("0123456789", "staff01", &settings.initial_password)?;
+//! let login = service.password_login(&account, &settings.initial_password)?;
 //! assert!(matches!(login, PasswordLogin::NeedsEnrollment(_)));
 //! # Ok(())
 //! # }

@@ -433,7 +433,8 @@ fn app(security: &WebSecurity) -> Router {
             ),
         );
 
-    security.protect(screens.merge(variants).merge(assets::router()))
+    // The whole stack as `app` has it: security checks, language, styled error pages.
+    shikaku_web::protect(security, screens.merge(variants).merge(assets::router()))
 }
 
 #[tokio::main]

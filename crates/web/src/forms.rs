@@ -25,7 +25,7 @@ pub const NEW_PASSWORD: &str = "new_password";
 /// ③ 新しいパスワード (再入力).
 pub const NEW_PASSWORD_CONFIRM: &str = "new_password_confirm";
 
-/// [ログイン] 《ログイン》.
+/// \[ログイン\] 《ログイン》.
 #[derive(Default, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct LoginForm {
     /// 《機関コード》.
@@ -49,7 +49,7 @@ impl fmt::Debug for LoginForm {
     }
 }
 
-/// Passcode [ログイン] 《パスコードを送信》.
+/// Passcode \[ログイン\] 《パスコードを送信》.
 #[derive(Default, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct PasscodeForm {
     /// The 6 digits as typed.
@@ -63,7 +63,7 @@ impl fmt::Debug for PasscodeForm {
     }
 }
 
-/// [パスワード変更] 《変更》.
+/// \[パスワード変更\] 《変更》.
 #[derive(Default, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct PasswordChangeForm {
     /// ①.

@@ -8,18 +8,14 @@
 //! 3. `Accept-Language`, highest `q` first (`ja*` or `en*`);
 //! 4. Japanese.
 //!
-//! The [`security`](crate::security) middleware negotiates once per request
-//! and stores the result in the request extensions, so handlers simply take a
-//! [`Lang`] argument.
+//! This module only names the languages and parses their spellings; it imports
+//! nothing from the rest of the crate. The negotiation itself ([`Lang::negotiate`],
+//! which reads the language cookie) and the [`Lang`] extractor belong to the
+//! composition root (`app.rs`), which negotiates once per request and stores the
+//! result in the request extensions, so handlers simply take a [`Lang`] argument.
+//! The strings of a language are [`Lang::t`] (in [`crate::messages`]).
 
-use std::convert::Infallible;
 use std::fmt;
-
-use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
-use axum::http::request::Parts;
-
-use crate::messages::{self, Messages};
 
 /// A display language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -62,37 +58,6 @@ impl Lang {
             Lang::Ja => Lang::En,
             Lang::En => Lang::Ja,
         }
-    }
-
-    /// All user-visible strings in this language.
-    #[must_use]
-    pub const fn t(self) -> &'static Messages {
-        match self {
-            Lang::Ja => &messages::JA,
-            Lang::En => &messages::EN,
-        }
-    }
-
-    /// Negotiates the language of a request (see the module docs).
-    ///
-    /// `cookie_name` is the language cookie's name (see
-    /// [`CookiePolicy::lang_cookie_name`](crate::security::CookiePolicy::lang_cookie_name)).
-    #[must_use]
-    pub fn negotiate(query: Option<&str>, headers: &HeaderMap, cookie_name: &str) -> Lang {
-        if let Some(lang) = query.and_then(Lang::from_query) {
-            return lang;
-        }
-        if let Some(lang) =
-            crate::security::cookie::cookie_values(headers, cookie_name).find_map(Lang::from_code)
-        {
-            return lang;
-        }
-        headers
-            .get_all(axum::http::header::ACCEPT_LANGUAGE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(Lang::from_accept_language)
-            .unwrap_or_default()
     }
 
     /// The `lang` parameter of a query string, if it names a supported language.
@@ -157,54 +122,19 @@ impl fmt::Display for Lang {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(lang) = parts.extensions.get::<Lang>() {
-            return Ok(*lang);
-        }
-        // Not behind the security middleware (e.g. a bare test router):
-        // negotiate with the default cookie name.
-        Ok(Lang::negotiate(
-            parts.uri.query(),
-            &parts.headers,
-            crate::security::CookiePolicy::LANG_COOKIE,
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, HeaderValue::from_str(v).unwrap());
+    #[test]
+    fn codes_round_trip_and_unknown_values_are_ignored() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+            assert_ne!(lang.other(), lang);
         }
-        h
-    }
-
-    #[test]
-    fn default_is_japanese() {
-        assert_eq!(Lang::negotiate(None, &HeaderMap::new(), "lang"), Lang::Ja);
-    }
-
-    #[test]
-    fn query_beats_cookie_beats_accept_language() {
-        let h = headers(&[("cookie", "lang=ja"), ("accept-language", "en")]);
-        assert_eq!(Lang::negotiate(Some("x=1&lang=en"), &h, "lang"), Lang::En);
-        assert_eq!(Lang::negotiate(None, &h, "lang"), Lang::Ja);
-        let h = headers(&[("accept-language", "en-GB,en;q=0.9")]);
-        assert_eq!(Lang::negotiate(None, &h, "lang"), Lang::En);
-    }
-
-    #[test]
-    fn unknown_values_are_ignored() {
-        let h = headers(&[("cookie", "lang=fr"), ("accept-language", "fr, de")]);
-        assert_eq!(Lang::negotiate(Some("lang=xx"), &h, "lang"), Lang::Ja);
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_query("x=1&lang=en"), Some(Lang::En));
+        assert_eq!(Lang::from_query("lang=xx"), None);
         assert_eq!(Lang::from_query("language=en"), None);
     }
 
@@ -229,6 +159,7 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en;q=0"), None);
         assert_eq!(Lang::from_accept_language("en;q=2, ja;q=abc"), None);
         assert_eq!(Lang::from_accept_language("*"), None);
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
     }
 
     #[test]
@@ -240,15 +171,5 @@ mod tests {
         assert_eq!(parse_qvalue("0.1234"), None);
         assert_eq!(parse_qvalue("1.5"), None);
         assert_eq!(parse_qvalue("-1"), None);
-    }
-
-    #[test]
-    fn every_language_has_messages_in_that_language() {
-        assert!(Lang::Ja.t().login_button.contains("ログイン"));
-        assert_eq!(Lang::En.t().login_button, "Log in");
-        for lang in Lang::ALL {
-            assert_eq!(Lang::from_code(lang.code()), Some(lang));
-            assert_ne!(lang.other(), lang);
-        }
     }
 }

@@ -6,16 +6,20 @@
 //! * [`views`] — one view-model per screen of the operations manual, each an
 //!   askama template that renders Japanese (default) or English and is an
 //!   axum response;
-//! * [`messages`] — every user-visible string, in one reviewable place;
+//! * [`messages`] — every user-visible string (screens and JSON API), in one
+//!   reviewable place;
 //! * [`security`] — the middleware stack (security headers on every
 //!   response, session / pre-session cookie, CSRF, Fetch-Metadata / `Origin`
-//!   checks, body limit, styled error pages) and 256-bit random ids;
+//!   checks, body limit) and 256-bit random ids; it answers what it refuses
+//!   with a bare status;
 //! * [`assets`] — the one stylesheet and one script, embedded;
 //! * [`paths`] and [`forms`] — URLs and form bodies shared by templates and
 //!   handlers.
 //!
 //! [`app`] puts it together: the manual's screens driven by the `shikaku`
-//! facade and the JSON API, inside the security stack. The session cookie *is*
+//! facade and the JSON API ([`api`]), inside the security stack, with the
+//! language negotiation and the styled error pages ([`protect`]) between them.
+//! [`AppState`] is all the screens and the API share. The session cookie *is*
 //! the facade's token — a random pre-session id, then the login ticket after
 //! the password, then the session after the passcode (a new id at each step;
 //! no web-side session store):
@@ -36,7 +40,8 @@
 //!
 //! The pieces also compose on their own: a handler takes [`Lang`],
 //! [`security::CsrfToken`] and [`security::BrowserSession`] as extractors and
-//! returns a view-model.
+//! returns a view-model; [`protect`] wraps a router in the security stack with
+//! this crate's language negotiation and error pages.
 //!
 //! ```
 //! use axum::{Router, routing::get};
@@ -49,10 +54,27 @@
 //!
 //! # let rng = rand_chacha::ChaCha20Rng::from_seed([0; 32]);
 //! let security = WebSecurity::builder(rng).build();
-//! let app: Router = security.protect(
+//! let app: Router = shikaku_web::protect(
+//!     &security,
 //!     Router::new().route(paths::LOGIN, get(login)).merge(assets::router()),
 //! );
 //! ```
+//!
+//! # Modules, and who may import whom
+//!
+//! ```text
+//!  app (composition root) ─► screens, api, views, security, state, messages, lang
+//!  screens ─► state, views, security, forms, paths, messages, lang
+//!  api     ─► state, messages, lang
+//!  views   ─► security (CsrfToken), messages, forms, paths, encoding, lang
+//!  state   ─► security, error
+//!  security ─► encoding, lang, error
+//!  messages ─► lang
+//!  lang, paths, forms, encoding, error, assets: leaves
+//! ```
+//!
+//! No cycle: nothing imports `app`, and neither the screens nor the API import
+//! each other.
 //!
 //! No page has inline script or style (the CSP forbids both); the script is
 //! needed only for 《テキストでコピー》 and to open the print dialog — every
@@ -73,8 +95,10 @@ pub mod messages;
 pub mod paths;
 mod screens;
 pub mod security;
+mod state;
 pub mod views;
 
-pub use app::{AppState, WebOptions, app};
+pub use app::{WebOptions, app, protect};
 pub use error::Error;
 pub use lang::Lang;
+pub use state::AppState;

@@ -4,10 +4,11 @@ use std::net::SocketAddr;
 
 use serde_json::{Value, json};
 use shikaku::AuditKind;
+use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 use time::Duration;
 
 use crate::client::{Browser, COOKIE, Response, request_bytes, send};
-use crate::inproc::{CODE, InProc, PASSWORD, wrong_code};
+use crate::inproc::{InProc, wrong_code};
 use crate::lockout::all_at_once;
 use crate::shared;
 
@@ -60,7 +61,7 @@ pub(crate) fn error_of(r: &Response, status: u16) -> String {
 }
 
 fn credentials(login_id: &str, password: &str) -> Value {
-    json!({"institution_code": CODE, "login_id": login_id, "password": password})
+    json!({"institution_code": INSTITUTION_CODE, "login_id": login_id, "password": password})
 }
 
 /// `POST /login` → the login token, asserting `next`.
@@ -70,7 +71,7 @@ fn api_login(w: &InProc, login_id: &str, next: &str) -> String {
         "POST",
         "/api/v1/login",
         None,
-        Some(&credentials(login_id, PASSWORD)),
+        Some(&credentials(login_id, INITIAL_PASSWORD)),
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let body = r.json();
@@ -149,7 +150,7 @@ fn api_guess_storms_get_three_verifications_then_423() {
         "POST",
         "/api/v1/login",
         None,
-        Some(&credentials("apistorm01", PASSWORD)),
+        Some(&credentials("apistorm01", INITIAL_PASSWORD)),
     );
     assert_eq!(error_of(&r, 423), "locked");
     assert_eq!(w.count(AuditKind::PasswordFailed), 3);
@@ -159,8 +160,8 @@ fn api_guess_storms_get_three_verifications_then_423() {
     w.next_step();
     let wrong = wrong_code(&key, w.now());
     let body = json!({
-        "institution_code": CODE, "login_id": "apistorm02",
-        "password": PASSWORD, "passcode": wrong,
+        "institution_code": INSTITUTION_CODE, "login_id": "apistorm02",
+        "password": INITIAL_PASSWORD, "passcode": wrong,
     });
     let requests = (0..50)
         .map(|_| call_bytes(w.addr, "POST", "/api/v1/authenticate", None, Some(&body)))
@@ -171,8 +172,8 @@ fn api_guess_storms_get_three_verifications_then_423() {
         assert!(code == "invalid_passcode" || code == "locked", "{code}");
     }
     let right = json!({
-        "institution_code": CODE, "login_id": "apistorm02",
-        "password": PASSWORD, "passcode": w.code(&key),
+        "institution_code": INSTITUTION_CODE, "login_id": "apistorm02",
+        "password": INITIAL_PASSWORD, "passcode": w.code(&key),
     });
     let r = call(w.addr, "POST", "/api/v1/authenticate", None, Some(&right));
     assert_eq!(error_of(&r, 423), "locked");
@@ -219,15 +220,13 @@ fn api_passcodes_cannot_be_replayed() {
     assert_eq!(error_of(&r, 401), "invalid_passcode");
     // Nor authenticate.
     let body = json!({
-        "institution_code": CODE, "login_id": "apireplay01",
-        "password": PASSWORD, "passcode": w.code(&key),
+        "institution_code": INSTITUTION_CODE, "login_id": "apireplay01",
+        "password": INITIAL_PASSWORD, "passcode": w.code(&key),
     });
     let r = call(w.addr, "POST", "/api/v1/authenticate", None, Some(&body));
     assert_eq!(error_of(&r, 401), "invalid_passcode");
     assert_eq!(w.count(AuditKind::ReplayRefused), 2);
-    w.service
-        .unlock(&w.service.account_key(CODE, "apireplay01").unwrap())
-        .unwrap();
+    w.service.unlock(&w.key("apireplay01")).unwrap();
 
     // Two clients, two login tokens, one code, at the same moment: one session.
     w.next_step();
@@ -323,7 +322,7 @@ fn api_refuses_cross_site_browser_requests() {
     let _machine = shared();
     let w = InProc::start();
     w.provision("apisite01");
-    let body = serde_json::to_vec(&credentials("apisite01", PASSWORD)).unwrap();
+    let body = serde_json::to_vec(&credentials("apisite01", INITIAL_PASSWORD)).unwrap();
     for extra in [
         ("Sec-Fetch-Site", "cross-site"),
         ("Sec-Fetch-Site", "same-site"),

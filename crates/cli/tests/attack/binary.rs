@@ -10,12 +10,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use shikaku::testing::INSTITUTION_CODE;
 use tempfile::TempDir;
 
 use crate::client::Browser;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-pub(crate) const CODE: &str = "0123456789";
 
 /// `shikaku.toml` for a server with the manual's rules and argon2 cost.
 pub(crate) const MANUAL: &str = "";
@@ -209,7 +209,7 @@ pub(crate) fn add_user(db: &Path, config: &Path, login_id: &str, password: &str)
         "--config",
         path(config),
         "--institution-code",
-        CODE,
+        INSTITUTION_CODE,
         "--login-id",
         login_id,
         "--password",

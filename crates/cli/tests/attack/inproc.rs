@@ -1,37 +1,35 @@
 //! Target (a): `shikaku_web::app` served in this process on a real loopback socket, over
-//! the real facade with a [`ManualClock`] (so 29:59 and 30:00 are exact) and a
-//! [`MemoryAuditSink`] (so every verified guess is counted exactly). argon2 is the
-//! cheap test setting (these tests are about rules, not cost), except for the guess
-//! storms, whose race window is as wide as a real verification.
+//! the workspace test kit's [`Harness`]: the real facade with a `ManualClock` at the
+//! kit's start (so 29:59 and 30:00 are exact) and a `MemoryAuditSink` (so every verified
+//! guess is counted exactly). argon2 is the cheap test setting (these tests are about
+//! rules, not cost), except for the guess storms, whose race window is as wide as a real
+//! verification. The CSPRNG is the operating system's, as in production.
 
 use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::Arc;
 
-use shikaku::password::Password;
-use shikaku::totp::{SetupKey, Verifier};
-use shikaku::{
-    AuditKind, Clock, Config, ManualClock, MasterKey, MemoryAuditSink, MemoryStore, SharedRng,
-    Shikaku, Store,
-};
+use shikaku::testing::{Harness, INITIAL_PASSWORD, INSTITUTION_CODE, secret_of};
+use shikaku::{MemoryStore, Store};
 use shikaku_web::WebOptions;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::client::{Browser, Response};
 
-pub(crate) const CODE: &str = "0123456789";
-pub(crate) const PASSWORD: &str = "Start#2024x";
-
-/// 2026-04-01 09:00:05 JST: 5 seconds into a 30-second step.
-pub(crate) fn start_time() -> OffsetDateTime {
-    time::macros::datetime!(2026-04-01 00:00:05 UTC)
-}
-
+/// The app over the workspace test kit's [`Harness`] (its clock at the kit's start, its
+/// audit sink, its helpers — reached through `Deref`), served on a loopback socket.
 pub(crate) struct InProc<S: Store = MemoryStore> {
     pub(crate) addr: SocketAddr,
-    pub(crate) clock: ManualClock,
-    pub(crate) audit: MemoryAuditSink,
-    pub(crate) service: Arc<Shikaku<S>>,
+    harness: Harness<S>,
     runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl<S: Store> Deref for InProc<S> {
+    type Target = Harness<S>;
+
+    fn deref(&self) -> &Harness<S> {
+        &self.harness
+    }
 }
 
 impl InProc<MemoryStore> {
@@ -42,35 +40,30 @@ impl InProc<MemoryStore> {
     /// With the manual's argon2 cost (19 MiB, t=2): for races, where a verification
     /// must take as long as it does in production.
     pub(crate) fn start_with_real_cost() -> Self {
-        Self::start_with(Arc::new(MemoryStore::new()), Config::default())
+        Self::serve(
+            Harness::builder(Arc::new(MemoryStore::new()))
+                .real_cost()
+                .system_rng()
+                .build(),
+        )
     }
 }
 
 impl<S: Store> InProc<S> {
+    /// The kit's harness over `store` (cheap argon2); the operating system's CSPRNG, as in
+    /// production.
     pub(crate) fn start_on(store: Arc<S>) -> Self {
-        Self::start_with(store, Config::for_tests())
+        Self::serve(Harness::builder(store).system_rng().build())
     }
 
-    pub(crate) fn start_with(store: Arc<S>, config: Config) -> Self {
-        let clock = ManualClock::new(start_time());
-        let audit = MemoryAuditSink::default();
-        let rng = SharedRng::system();
-        let service = Arc::new(
-            Shikaku::builder(store)
-                .master_key(MasterKey::generate(&rng))
-                .config(config)
-                .clock(clock.clone())
-                .rng(rng)
-                .audit_sink(audit.clone())
-                .build()
-                .unwrap(),
-        );
+    /// Serves `harness` with `shikaku_web::app` on `127.0.0.1:0`. At most
+    /// `config().hash_cost.concurrent_calls` (2, as the binary's default) hash at once.
+    pub(crate) fn serve(harness: Harness<S>) -> Self {
         let app = shikaku_web::app(
-            Arc::clone(&service),
+            Arc::clone(&harness.service),
             WebOptions {
                 insecure_cookies: false,
                 tls: false,
-                hashing_threads: 2,
             },
         )
         .unwrap();
@@ -92,39 +85,18 @@ impl<S: Store> InProc<S> {
         });
         Self {
             addr,
-            clock,
-            audit,
-            service,
+            harness,
             runtime: Some(runtime),
         }
-    }
-
-    pub(crate) fn provision(&self, login_id: &str) {
-        self.service
-            .provision(CODE, login_id, Some(Password::new(PASSWORD)))
-            .unwrap();
     }
 
     pub(crate) fn browser(&self) -> Browser {
         Browser::new(self.addr)
     }
 
-    pub(crate) fn now(&self) -> OffsetDateTime {
-        self.clock.now()
-    }
-
     /// The passcode an Authenticator with `setup_key` shows now.
     pub(crate) fn code(&self, setup_key: &str) -> String {
-        code_at(setup_key, self.now())
-    }
-
-    /// Moves to the next 30-second step.
-    pub(crate) fn next_step(&self) {
-        self.clock.advance(Duration::seconds(30));
-    }
-
-    pub(crate) fn count(&self, kind: AuditKind) -> usize {
-        self.audit.kinds().iter().filter(|k| **k == kind).count()
+        self.code_for_key(setup_key)
     }
 
     /// A registered account: provisioned, enrolled through the screens, logged out, and
@@ -132,7 +104,7 @@ impl<S: Store> InProc<S> {
     pub(crate) fn enrolled(&self, login_id: &str) -> String {
         self.provision(login_id);
         let mut b = self.browser();
-        let key = enroll(&mut b, login_id, PASSWORD, |k| self.code(k));
+        let key = enroll(&mut b, login_id, INITIAL_PASSWORD, |k| self.code(k));
         logout(&mut b);
         self.next_step();
         key
@@ -149,27 +121,17 @@ impl<S: Store> Drop for InProc<S> {
 
 /// The passcode of `setup_key` at `at`.
 pub(crate) fn code_at(setup_key: &str, at: OffsetDateTime) -> String {
-    let secret = SetupKey::parse(setup_key).unwrap();
-    Verifier::default()
-        .generate(&secret, at)
-        .as_str()
-        .to_owned()
+    shikaku::testing::code_at(&secret_of(setup_key), at)
 }
 
 /// A 6-digit code that matches no step within ±3 of `at`.
 pub(crate) fn wrong_code(setup_key: &str, at: OffsetDateTime) -> String {
-    let near: Vec<String> = (-3..=3)
-        .map(|s| code_at(setup_key, at + Duration::seconds(30 * s)))
-        .collect();
-    (0..)
-        .map(|n: u32| format!("{:06}", (n * 104_729 + 13) % 1_000_000))
-        .find(|c| !near.contains(c))
-        .unwrap()
+    shikaku::testing::wrong_code(&secret_of(setup_key), at)
 }
 
 /// [ログイン] 《ログイン》 from a fresh form.
 pub(crate) fn login(b: &mut Browser, login_id: &str, password: &str) -> Response {
-    login_at(b, CODE, login_id, password)
+    login_at(b, INSTITUTION_CODE, login_id, password)
 }
 
 pub(crate) fn login_at(b: &mut Browser, code: &str, login_id: &str, password: &str) -> Response {

@@ -3,13 +3,14 @@
 //! bodies are refused with 413 before anything is parsed or hashed.
 
 use serde_json::{Value, json};
+use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 
 use crate::api::{call, error_of};
 use crate::binary::{self, CHEAP, Server};
 use crate::client::{
     Browser, Response, chunked, escape, request_bytes, send, send_head_only, send_streaming,
 };
-use crate::inproc::{self, CODE, PASSWORD, code_at};
+use crate::inproc::{self, code_at};
 use crate::shared;
 
 const MB: usize = 1024 * 1024;
@@ -166,19 +167,19 @@ fn system_now() -> time::OffsetDateTime {
 fn bad_input_on_every_form_field_is_a_clear_answer_and_changes_nothing() {
     let _machine = shared();
     let server = Server::prepare(CHEAP)
-        .add_user("form01", PASSWORD)
-        .add_user("form02", PASSWORD)
+        .add_user("form01", INITIAL_PASSWORD)
+        .add_user("form02", INITIAL_PASSWORD)
         .serve("info");
     // form01: registered, signed in (for [パスワード変更]).
     let mut signed_in = server.browser();
-    inproc::enroll(&mut signed_in, "form01", PASSWORD, |k| {
+    inproc::enroll(&mut signed_in, "form01", INITIAL_PASSWORD, |k| {
         code_at(k, system_now())
     });
     signed_in.get("/menu");
     // form02: half-way, on the enrollment passcode screen.
     let mut half = server.browser();
     assert_eq!(
-        inproc::login(&mut half, "form02", PASSWORD).redirect(),
+        inproc::login(&mut half, "form02", INITIAL_PASSWORD).redirect(),
         "/enroll"
     );
     half.get("/enroll");
@@ -192,7 +193,7 @@ fn bad_input_on_every_form_field_is_a_clear_answer_and_changes_nothing() {
         &fresh,
         "/login",
         &[
-            ("institution_code", CODE),
+            ("institution_code", INSTITUTION_CODE),
             ("login_id", "nobody01"),
             ("password", "Guess#2024x"),
         ],
@@ -203,7 +204,7 @@ fn bad_input_on_every_form_field_is_a_clear_answer_and_changes_nothing() {
         &signed_in,
         "/password",
         &[
-            ("current_password", PASSWORD),
+            ("current_password", INITIAL_PASSWORD),
             ("new_password", "Other#2024y"),
             ("new_password_confirm", "Other#2024y"),
         ],
@@ -219,7 +220,7 @@ fn bad_input_on_every_form_field_is_a_clear_answer_and_changes_nothing() {
         "--config",
         server.config().to_str().unwrap(),
         "--institution-code",
-        CODE,
+        INSTITUTION_CODE,
         "--login-id",
         "form01",
     ]);
@@ -231,7 +232,7 @@ fn bad_input_on_every_form_field_is_a_clear_answer_and_changes_nothing() {
         "--config",
         server.config().to_str().unwrap(),
         "--institution-code",
-        CODE,
+        INSTITUTION_CODE,
         "--login-id",
         "form02",
     ]);
@@ -258,7 +259,7 @@ fn bad_input_on_every_form_field_is_a_clear_answer_and_changes_nothing() {
     // The password is unchanged.
     let mut check = server.browser();
     assert_eq!(
-        inproc::login(&mut check, "form01", PASSWORD).redirect(),
+        inproc::login(&mut check, "form01", INITIAL_PASSWORD).redirect(),
         "/login/passcode"
     );
     let log = server.stop();
@@ -416,8 +417,8 @@ fn attack_json(
 fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
     let _machine = shared();
     let server = Server::prepare(CHEAP)
-        .add_user("json01", PASSWORD)
-        .add_user("json02", PASSWORD)
+        .add_user("json01", INITIAL_PASSWORD)
+        .add_user("json02", INITIAL_PASSWORD)
         .serve("info");
     let addr = server.addr;
     // json01: registered through the API, with a session.
@@ -427,7 +428,7 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
         "/api/v1/login",
         None,
         Some(&json!({
-        "institution_code": CODE, "login_id": "json01", "password": PASSWORD})),
+        "institution_code": INSTITUTION_CODE, "login_id": "json01", "password": INITIAL_PASSWORD})),
     );
     let ticket = r.json()["login_token"].as_str().unwrap().to_owned();
     let view = call(addr, "GET", "/api/v1/enrollment", Some(&ticket), None);
@@ -449,7 +450,7 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
         "/api/v1/login",
         None,
         Some(&json!({
-        "institution_code": CODE, "login_id": "json02", "password": PASSWORD})),
+        "institution_code": INSTITUTION_CODE, "login_id": "json02", "password": INITIAL_PASSWORD})),
     );
     let half = r.json()["login_token"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -465,7 +466,7 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
         "/api/v1/login",
         None,
         &[
-            ("institution_code", s(CODE)),
+            ("institution_code", s(INSTITUTION_CODE)),
             ("login_id", s("nobody01")),
             ("password", s("Guess#2024x")),
         ],
@@ -481,7 +482,7 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
         "/api/v1/password",
         Some(&session),
         &[
-            ("current_password", s(PASSWORD)),
+            ("current_password", s(INITIAL_PASSWORD)),
             ("new_password", s("Other#2024y")),
             ("new_password_confirm", s("Other#2024y")),
         ],
@@ -491,9 +492,9 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
         "/api/v1/authenticate",
         None,
         &[
-            ("institution_code", s(CODE)),
+            ("institution_code", s(INSTITUTION_CODE)),
             ("login_id", s("json01")),
-            ("password", s(PASSWORD)),
+            ("password", s(INITIAL_PASSWORD)),
             ("passcode", s("123456")),
         ],
     );
@@ -530,7 +531,7 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
             "--config",
             server.config().to_str().unwrap(),
             "--institution-code",
-            CODE,
+            INSTITUTION_CODE,
             "--login-id",
             who,
         ]);
@@ -569,21 +570,22 @@ fn bad_input_on_every_json_field_is_a_clear_4xx_and_changes_nothing() {
 fn ten_megabyte_bodies_are_413_before_parsing_or_hashing() {
     let _machine = shared();
     let server = Server::prepare(CHEAP)
-        .add_user("big01", PASSWORD)
+        .add_user("big01", INITIAL_PASSWORD)
         .serve("info");
     let addr = server.addr;
     let mut b = server.browser();
     b.get("/login");
     let ten = 10 * MB;
     let prefix = format!(
-        "csrf_token={}&institution_code={CODE}&login_id=big01&password=Start%232024x&pad=",
-        b.csrf.clone().unwrap()
+        "csrf_token={}&institution_code={INSTITUTION_CODE}&login_id=big01&password={}&pad=",
+        b.csrf.clone().unwrap(),
+        escape(INITIAL_PASSWORD.as_bytes())
     );
     let mut form = prefix.into_bytes();
     form.resize(ten, b'a');
     let mut json =
-        br#"{"institution_code":"0123456789","login_id":"big01","password":"Start#2024x","pad":""#
-            .to_vec();
+        format!(r#"{{"institution_code":"{INSTITUTION_CODE}","login_id":"big01","password":"{INITIAL_PASSWORD}","pad":""#)
+            .into_bytes();
     json.resize(ten - 2, b'a');
     json.extend_from_slice(b"\"}");
     let cookie = format!("{}={}", crate::client::COOKIE, b.cookie.clone().unwrap());

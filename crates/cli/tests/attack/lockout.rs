@@ -3,11 +3,12 @@
 use std::sync::Barrier;
 
 use shikaku::AuditKind;
+use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 use time::Duration;
 
 use crate::binary::{self, MANUAL, Server};
 use crate::client::{Browser, Response, send_at_once};
-use crate::inproc::{self, InProc, PASSWORD, code_at, login, wrong_code};
+use crate::inproc::{self, InProc, code_at, login, wrong_code};
 use crate::{m, says_passcode_locked, says_password_locked, shared};
 
 const GUESSES: usize = 50;
@@ -40,7 +41,7 @@ fn wrong_password_storm(addr: std::net::SocketAddr, login_id: &str) -> Vec<Respo
             let bytes = b.form_bytes(
                 "/login",
                 &[
-                    ("institution_code", inproc::CODE),
+                    ("institution_code", INSTITUTION_CODE),
                     ("login_id", login_id),
                     ("password", &format!("Wrong#Pass{i:02}")),
                 ],
@@ -73,14 +74,14 @@ fn assert_login_answers(answers: &[Response]) -> usize {
 fn fifty_parallel_wrong_passwords_get_three_verifications_then_the_lock() {
     let _machine = shared();
     let server = Server::prepare(MANUAL)
-        .add_user("storm01", PASSWORD)
+        .add_user("storm01", INITIAL_PASSWORD)
         .serve("info");
     let answers = wrong_password_storm(server.addr, "storm01");
     let invalid = assert_login_answers(&answers);
 
     // The right password during the lock gets the lock answer, and no login.
     let mut b = server.browser();
-    let r = inproc::login(&mut b, "storm01", PASSWORD);
+    let r = inproc::login(&mut b, "storm01", INITIAL_PASSWORD);
     assert!(says_password_locked(&r), "{} {}", r.status, r.text());
 
     let events = server.audit();
@@ -107,7 +108,11 @@ fn fifty_parallel_wrong_passwords_in_process() {
     let answers = wrong_password_storm(w.addr, "storm02");
     assert_login_answers(&answers);
     let mut b = w.browser();
-    assert!(says_password_locked(&login(&mut b, "storm02", PASSWORD)));
+    assert!(says_password_locked(&login(
+        &mut b,
+        "storm02",
+        INITIAL_PASSWORD
+    )));
     assert_eq!(w.count(AuditKind::PasswordFailed), 3);
     assert_eq!(w.count(AuditKind::PasswordLocked), 1);
     assert_eq!(
@@ -128,17 +133,17 @@ fn system_now() -> time::OffsetDateTime {
 fn fifty_parallel_wrong_passcodes_get_three_verifications_then_the_lock() {
     let _machine = shared();
     let server = Server::prepare(MANUAL)
-        .add_user("storm03", PASSWORD)
+        .add_user("storm03", INITIAL_PASSWORD)
         .serve("info");
     let mut first = server.browser();
-    let key = inproc::enroll(&mut first, "storm03", PASSWORD, |k| {
+    let key = inproc::enroll(&mut first, "storm03", INITIAL_PASSWORD, |k| {
         code_at(k, system_now())
     });
     inproc::logout(&mut first);
 
     let ticket_holder = || {
         let mut b = server.browser();
-        let r = login(&mut b, "storm03", PASSWORD);
+        let r = login(&mut b, "storm03", INITIAL_PASSWORD);
         assert_eq!(r.redirect(), "/login/passcode");
         b.get("/login/passcode");
         b
@@ -182,7 +187,7 @@ fn fifty_parallel_wrong_passcodes_get_three_verifications_then_the_lock() {
     }
     // The right password during a passcode lock issues no ticket.
     let mut late = server.browser();
-    let r = login(&mut late, "storm03", PASSWORD);
+    let r = login(&mut late, "storm03", INITIAL_PASSWORD);
     assert!(says_password_locked(&r), "{} {}", r.status, r.text());
 
     let events = server.audit();
@@ -207,7 +212,7 @@ fn a_correct_password_does_not_reset_the_passcode_count() {
     let key = w.enrolled("count01");
     let wrong = wrong_code(&key, w.now());
     let mut b = w.browser();
-    let r = login(&mut b, "count01", PASSWORD);
+    let r = login(&mut b, "count01", INITIAL_PASSWORD);
     assert_eq!(r.redirect(), "/login/passcode");
     b.get("/login/passcode");
     for _ in 0..2 {
@@ -216,7 +221,7 @@ fn a_correct_password_does_not_reset_the_passcode_count() {
     }
     // 《戻る》 and the right password again: a fresh ticket, the same count.
     b.post("/login/cancel", &[]);
-    let r = login(&mut b, "count01", PASSWORD);
+    let r = login(&mut b, "count01", INITIAL_PASSWORD);
     assert_eq!(r.redirect(), "/login/passcode");
     b.get("/login/passcode");
     let r = b.post("/login/passcode", &[("passcode", &wrong)]);
@@ -240,13 +245,13 @@ fn a_passcode_lock_voids_the_pending_login() {
     let wrong = wrong_code(&key, w.now());
     let mut other = w.browser();
     assert_eq!(
-        login(&mut other, "void01", PASSWORD).redirect(),
+        login(&mut other, "void01", INITIAL_PASSWORD).redirect(),
         "/login/passcode"
     );
     other.get("/login/passcode");
     let mut b = w.browser();
     assert_eq!(
-        login(&mut b, "void01", PASSWORD).redirect(),
+        login(&mut b, "void01", INITIAL_PASSWORD).redirect(),
         "/login/passcode"
     );
     b.get("/login/passcode");
@@ -273,7 +278,7 @@ fn a_passcode_lock_voids_the_pending_login() {
     assert_eq!(r.redirect(), "/login", "{}", r.text());
     // A new login works again.
     let mut c = w.browser();
-    let r = inproc::login_with_code(&mut c, "void01", PASSWORD, &w.code(&key));
+    let r = inproc::login_with_code(&mut c, "void01", INITIAL_PASSWORD, &w.code(&key));
     assert_eq!(r.redirect(), "/menu");
 }
 
@@ -290,11 +295,11 @@ fn the_password_lock_lifts_at_exactly_thirty_minutes() {
     assert_eq!(w.count(AuditKind::PasswordLocked), 1);
     w.clock
         .advance(Duration::minutes(29) + Duration::seconds(59));
-    let r = login(&mut b, "expiry01", PASSWORD);
+    let r = login(&mut b, "expiry01", INITIAL_PASSWORD);
     assert!(says_password_locked(&r), "29:59: {}", r.text());
     assert_eq!(w.count(AuditKind::PasswordFailed), 3, "nothing verified");
     w.clock.advance(Duration::seconds(1));
-    let r = login(&mut b, "expiry01", PASSWORD);
+    let r = login(&mut b, "expiry01", INITIAL_PASSWORD);
     assert_eq!(r.redirect(), "/enroll", "30:00: {}", r.text());
 }
 
@@ -307,7 +312,10 @@ fn a_passcode_before_the_enrollment_view_is_not_counted() {
     let w = InProc::start();
     w.provision("early01");
     let mut b = w.browser();
-    assert_eq!(login(&mut b, "early01", PASSWORD).redirect(), "/enroll");
+    assert_eq!(
+        login(&mut b, "early01", INITIAL_PASSWORD).redirect(),
+        "/enroll"
+    );
     b.get("/login/passcode").assert_page(m().passcode_label);
     for _ in 0..3 {
         let r = b.post("/login/passcode", &[("passcode", "123456")]);

@@ -4,11 +4,12 @@
 //! that crossed the wire.
 
 use serde_json::json;
+use shikaku::testing::INSTITUTION_CODE;
 
 use crate::api::call;
 use crate::binary::{CHEAP, Server};
 use crate::client::escape;
-use crate::inproc::{self, CODE, code_at, wrong_code};
+use crate::inproc::{self, code_at, wrong_code};
 use crate::shared;
 
 const P1: &str = "Log#Secret2024";
@@ -124,7 +125,7 @@ fn the_trace_log_of_a_whole_flow_holds_no_secret() {
         "POST",
         "/api/v1/login",
         None,
-        Some(&json!({"institution_code": CODE, "login_id": "log02", "password": P3})),
+        Some(&json!({"institution_code": INSTITUTION_CODE, "login_id": "log02", "password": P3})),
     );
     let ticket = r.json()["login_token"].as_str().unwrap().to_owned();
     let view = call(addr, "GET", "/api/v1/enrollment", Some(&ticket), None);
@@ -161,7 +162,7 @@ fn the_trace_log_of_a_whole_flow_holds_no_secret() {
         "/api/v1/authenticate",
         None,
         Some(
-            &json!({"institution_code": CODE, "login_id": "log02", "password": P4, "passcode": wrong2}),
+            &json!({"institution_code": INSTITUTION_CODE, "login_id": "log02", "password": P4, "passcode": wrong2}),
         ),
     );
     assert_eq!(r.status, 401);

@@ -1,17 +1,18 @@
 //! One passcode, one session: the time step is claimed atomically with the check.
 
 use shikaku::AuditKind;
+use shikaku::testing::INITIAL_PASSWORD;
 
 use crate::binary::{self, CHEAP, Server};
 use crate::client::{Browser, Response};
-use crate::inproc::{self, CODE, InProc, PASSWORD, code_at, login};
+use crate::inproc::{self, InProc, code_at, login};
 use crate::lockout::all_at_once;
 use crate::{m, shared};
 
 /// A browser holding a login ticket of `login_id`, on the passcode screen.
 fn ticket_holder(w: &InProc, login_id: &str) -> Browser {
     let mut b = w.browser();
-    let r = login(&mut b, login_id, PASSWORD);
+    let r = login(&mut b, login_id, INITIAL_PASSWORD);
     assert_eq!(r.redirect(), "/login/passcode", "{}", r.text());
     b.get("/login/passcode");
     b
@@ -52,7 +53,7 @@ fn two_concurrent_submissions_of_one_passcode_open_exactly_one_session() {
 
     // The same ticket twice at once (a double click). The replay above counted as a
     // wrong passcode; cleared, so that this replay cannot be the third.
-    let account = w.service.account_key(CODE, "race01").unwrap();
+    let account = w.key("race01");
     w.service.unlock(&account).unwrap();
     w.next_step();
     let code = w.code(&key);
@@ -119,7 +120,7 @@ fn the_enrollment_passcode_cannot_be_reused_for_the_first_login() {
     let w = InProc::start();
     w.provision("reuse01");
     let mut b = w.browser();
-    let key = inproc::enroll(&mut b, "reuse01", PASSWORD, |k| w.code(k));
+    let key = inproc::enroll(&mut b, "reuse01", INITIAL_PASSWORD, |k| w.code(k));
     let spent = w.code(&key);
     inproc::logout(&mut b);
     // Same 30-second step: the code on screen is still the spent one.
@@ -153,7 +154,7 @@ fn normalised_spellings_of_a_used_passcode_cannot_replay_it() {
     let _machine = shared();
     let w = InProc::start();
     let key = w.enrolled("norm01");
-    let account = w.service.account_key(CODE, "norm01").unwrap();
+    let account = w.key("norm01");
 
     // A fresh code typed in full-width digits is accepted.
     let code = w.code(&key);
@@ -209,16 +210,18 @@ fn system_now() -> time::OffsetDateTime {
 fn concurrent_submissions_of_one_passcode_on_the_real_binary_open_one_session() {
     let _machine = shared();
     let server = Server::prepare(CHEAP)
-        .add_user("race02", PASSWORD)
+        .add_user("race02", INITIAL_PASSWORD)
         .serve("info");
     let mut first = server.browser();
-    let key = inproc::enroll(&mut first, "race02", PASSWORD, |k| code_at(k, system_now()));
+    let key = inproc::enroll(&mut first, "race02", INITIAL_PASSWORD, |k| {
+        code_at(k, system_now())
+    });
     inproc::logout(&mut first);
     let holders: Vec<Browser> = (0..8)
         .map(|_| {
             let mut b = server.browser();
             assert_eq!(
-                login(&mut b, "race02", PASSWORD).redirect(),
+                login(&mut b, "race02", INITIAL_PASSWORD).redirect(),
                 "/login/passcode"
             );
             b.get("/login/passcode");

@@ -1,10 +1,11 @@
 //! Session management: fixation, logout, ids in URLs, the idle edge, supersession.
 
 use shikaku::AuditKind;
+use shikaku::testing::{INITIAL_PASSWORD, from_base64url};
 use time::Duration;
 
 use crate::client::{Browser, COOKIE};
-use crate::inproc::{InProc, PASSWORD, login, login_with_code};
+use crate::inproc::{InProc, login, login_with_code};
 use crate::{m, shared};
 
 /// A well-formed id (43 base64url characters, canonical) that the server never issued.
@@ -33,7 +34,7 @@ fn the_pre_login_cookie_is_invalid_after_login() {
     let pre = issued.cookie.clone().expect("a pre-session cookie");
 
     for (b, before) in [(&mut victim, PLANTED.to_owned()), (&mut issued, pre)] {
-        let r = login(b, "fix01", PASSWORD);
+        let r = login(b, "fix01", INITIAL_PASSWORD);
         assert_eq!(r.redirect(), "/login/passcode");
         let ticket = b.cookie.clone().unwrap();
         assert_ne!(ticket, before, "the id must change at the password");
@@ -65,7 +66,7 @@ fn logout_invalidates_the_session_server_side() {
     let key = w.enrolled("out01");
     let mut b = w.browser();
     assert_eq!(
-        login_with_code(&mut b, "out01", PASSWORD, &w.code(&key)).redirect(),
+        login_with_code(&mut b, "out01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
     let stolen = b.cookie.clone().unwrap();
@@ -84,36 +85,17 @@ fn logout_invalidates_the_session_server_side() {
     assert_eq!(replay.get("/menu").redirect(), "/login");
     assert_eq!(replay.get("/logout").redirect(), "/login");
     assert_eq!(replay.get("/password").redirect(), "/login");
-    let token = shikaku::Token::from_bytes(&decode(&stolen));
-    assert!(w.service.session(&token).unwrap().is_err());
+    // And the facade itself: the token behind the cookie ended with the logout.
+    let token = shikaku::Token::from_bytes(decode(&stolen));
+    assert!(matches!(
+        w.service.session(&token),
+        Err(shikaku::Error::SessionEnded(_))
+    ));
 }
 
+/// The 32 bytes of a session cookie's value (unpadded base64url).
 fn decode(cookie: &str) -> [u8; 32] {
-    let bytes = base64url(cookie);
-    bytes.try_into().expect("32 bytes")
-}
-
-fn base64url(text: &str) -> Vec<u8> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => panic!("not base64url: {text}"),
-        };
-        bits = (bits << 6) | u32::from(v);
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push(u8::try_from((bits >> n) & 0xff).unwrap());
-        }
-    }
-    out
+    from_base64url(cookie).try_into().expect("32 bytes")
 }
 
 /// A session id in the query string is never read: without the cookie it opens
@@ -126,13 +108,13 @@ fn a_session_id_in_the_query_string_is_ignored() {
     let key2 = w.enrolled("query02");
     let mut victim = w.browser();
     assert_eq!(
-        login_with_code(&mut victim, "query01", PASSWORD, &w.code(&key1)).redirect(),
+        login_with_code(&mut victim, "query01", INITIAL_PASSWORD, &w.code(&key1)).redirect(),
         "/menu"
     );
     let id = victim.cookie.clone().unwrap();
     let mut other = w.browser();
     assert_eq!(
-        login_with_code(&mut other, "query02", PASSWORD, &w.code(&key2)).redirect(),
+        login_with_code(&mut other, "query02", INITIAL_PASSWORD, &w.code(&key2)).redirect(),
         "/menu"
     );
     let names = [COOKIE, "shikaku", "session", "session_id", "token", "sid"];
@@ -158,7 +140,7 @@ fn idle_29_59_is_alive_and_30_00_is_dead() {
     let key = w.enrolled("idle01");
     let mut b = w.browser();
     assert_eq!(
-        login_with_code(&mut b, "idle01", PASSWORD, &w.code(&key)).redirect(),
+        login_with_code(&mut b, "idle01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
     w.clock
@@ -186,13 +168,13 @@ fn a_second_login_ends_the_first() {
     let key = w.enrolled("twice01");
     let mut first = w.browser();
     assert_eq!(
-        login_with_code(&mut first, "twice01", PASSWORD, &w.code(&key)).redirect(),
+        login_with_code(&mut first, "twice01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
     w.next_step();
     let mut second = w.browser();
     assert_eq!(
-        login_with_code(&mut second, "twice01", PASSWORD, &w.code(&key)).redirect(),
+        login_with_code(&mut second, "twice01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
     let r = first.get("/menu");

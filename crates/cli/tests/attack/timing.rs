@@ -8,10 +8,11 @@
 
 use std::time::{Duration, Instant};
 
+use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
+
 use crate::api::call_bytes;
 use crate::binary::Server;
 use crate::client::{Browser, Response, send};
-use crate::inproc::{CODE, PASSWORD};
 use crate::{exclusive, m};
 
 const TRIES: usize = 200;
@@ -106,7 +107,7 @@ fn measure(
 fn unknown_and_known_users_get_the_same_answer_in_the_same_time() {
     let _machine = exclusive();
     let server = Server::prepare(CONFIG)
-        .add_user(KNOWN, PASSWORD)
+        .add_user(KNOWN, INITIAL_PASSWORD)
         .serve("warn");
     let addr = server.addr;
 
@@ -117,7 +118,7 @@ fn unknown_and_known_users_get_the_same_answer_in_the_same_time() {
         b.form_bytes(
             "/login",
             &[
-                ("institution_code", CODE),
+                ("institution_code", INSTITUTION_CODE),
                 ("login_id", id),
                 ("password", WRONG),
             ],
@@ -143,8 +144,7 @@ fn unknown_and_known_users_get_the_same_answer_in_the_same_time() {
     });
 
     // The JSON API: byte-identical answers.
-    let body =
-        |id: &str| serde_json::json!({"institution_code": CODE, "login_id": id, "password": WRONG});
+    let body = |id: &str| serde_json::json!({"institution_code": INSTITUTION_CODE, "login_id": id, "password": WRONG});
     let (known_json, unknown_json) = (
         call_bytes(addr, "POST", "/api/v1/login", None, Some(&body(KNOWN))),
         call_bytes(addr, "POST", "/api/v1/login", None, Some(&body(UNKNOWN))),

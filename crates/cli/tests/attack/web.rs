@@ -1,20 +1,19 @@
 //! Browser-side defences: CSRF, Fetch Metadata, methods, headers, cookies.
 
-use shikaku::testing::FaultyStore;
-
 use std::sync::Arc;
 
+use shikaku::testing::{FaultyStore, INITIAL_PASSWORD, INSTITUTION_CODE};
 use shikaku::{AuditKind, MemoryStore, Store};
 
 use crate::client::{self, Browser, COOKIE, Response, request_bytes, send};
-use crate::inproc::{CODE, InProc, PASSWORD, login, login_with_code};
+use crate::inproc::{InProc, login, login_with_code};
 use crate::{m, shared};
 
 fn login_fields(login_id: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("institution_code", CODE.to_owned()),
+        ("institution_code", INSTITUTION_CODE.to_owned()),
         ("login_id", login_id.to_owned()),
-        ("password", PASSWORD.to_owned()),
+        ("password", INITIAL_PASSWORD.to_owned()),
     ]
 }
 
@@ -107,14 +106,18 @@ fn a_missing_or_wrong_csrf_token_is_403() {
     w.next_step();
     let mut s = w.browser();
     assert_eq!(
-        login_with_code(&mut s, "csrf01", PASSWORD, &w.code(&key)).redirect(),
+        login_with_code(&mut s, "csrf01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
     let cookie = format!("{COOKIE}={}", s.cookie.clone().unwrap());
     let h = [("Content-Type", FORM), ("Cookie", cookie.as_str())];
     assert_eq!(post(&w, "/logout", &h, "").status, 403);
-    let change = "current_password=Start%232024x&new_password=Other%232024y&new_password_confirm=Other%232024y";
-    assert_eq!(post(&w, "/password", &h, change).status, 403);
+    let change = client::form_encode(&[
+        ("current_password", INITIAL_PASSWORD),
+        ("new_password", "Other#2024y"),
+        ("new_password_confirm", "Other#2024y"),
+    ]);
+    assert_eq!(post(&w, "/password", &h, &change).status, 403);
     s.get("/menu").assert_page("csrf01");
     assert_eq!(
         w.count(AuditKind::LoggedOut),
@@ -222,7 +225,7 @@ fn get_on_a_state_changing_route_is_405() {
     let key = w.enrolled("get01");
     let mut b = w.browser();
     assert_eq!(
-        login_with_code(&mut b, "get01", PASSWORD, &w.code(&key)).redirect(),
+        login_with_code(&mut b, "get01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
     for path in [
@@ -308,7 +311,7 @@ fn security_headers_are_on_every_answer_including_404_and_500() {
     let too_large = send(w.addr, &b.raw_post_bytes("/login", FORM, big.as_bytes()));
     assert_eq!(too_large.status, 413);
     assert_security_headers("413", &too_large);
-    let redirect = login(&mut b, "head01", PASSWORD);
+    let redirect = login(&mut b, "head01", INITIAL_PASSWORD);
     assert_eq!(redirect.status, 303);
     assert_security_headers("303", &redirect);
 
@@ -318,9 +321,9 @@ fn security_headers_are_on_every_answer_including_404_and_500() {
     let failed = c.post(
         "/login",
         &[
-            ("institution_code", CODE),
+            ("institution_code", INSTITUTION_CODE),
             ("login_id", "head01"),
-            ("password", PASSWORD),
+            ("password", INITIAL_PASSWORD),
         ],
     );
     assert_eq!(failed.status, 500, "{}", failed.text());
@@ -333,7 +336,8 @@ fn security_headers_are_on_every_answer_including_404_and_500() {
             "POST",
             "/api/v1/login",
             &[("Content-Type", "application/json")],
-            br#"{"institution_code":"0123456789","login_id":"head01","password":"Start#2024x"}"#,
+            format!(r#"{{"institution_code":"{INSTITUTION_CODE}","login_id":"head01","password":"{INITIAL_PASSWORD}"}}"#)
+                .as_bytes(),
         ),
     );
     assert_eq!(api_failed.status, 500, "{}", api_failed.text());
@@ -357,7 +361,7 @@ fn session_cookies_carry_the_specified_attributes() {
         }
     };
     keep(&b.get("/login"));
-    let r = login(&mut b, "cookie01", PASSWORD);
+    let r = login(&mut b, "cookie01", INITIAL_PASSWORD);
     keep(&r);
     let page = b.get("/enroll");
     let key = page.setup_key().unwrap();

@@ -20,8 +20,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use shikaku::testing::INSTITUTION_CODE;
+
 const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-const INSTITUTION_CODE: &str = "0123456789";
 /// Short enough (< 13 characters) that the password-history rules apply.
 const FLOW_PASSWORD: &str = "Clinic#2024a";
 const IDLE_SECONDS: u32 = 3;

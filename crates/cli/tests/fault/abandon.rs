@@ -42,7 +42,7 @@ fn abandoned_logins_stay_within_the_hashing_bound() {
         format!("[server]\nhashing_threads = {HASHING_THREADS}\n"),
     )
     .unwrap();
-    server::add_user(&db, &config, "staff01", "Staff#2024a");
+    server::add_user(&db, &config, "staff01", server::INITIAL_PASSWORD);
     let serving = Server::start(&db, &config);
     let addr = serving.addr();
     // Warm up: both pooled buffers in use at once, SQLite's caches filled.
@@ -50,7 +50,7 @@ fn abandoned_logins_stay_within_the_hashing_bound() {
         for _ in 0..HASHING_THREADS {
             s.spawn(|| {
                 for _ in 0..3 {
-                    let r = server::login(addr, "staff01", "Staff#2024a").unwrap();
+                    let r = server::login(addr, "staff01", server::INITIAL_PASSWORD).unwrap();
                     assert_eq!(r.status, 200, "{}", r.text());
                 }
             });
@@ -58,7 +58,12 @@ fn abandoned_logins_stay_within_the_hashing_bound() {
     });
     let base = status_kib(serving.pid(), "VmRSS:");
 
-    let body = r#"{"institution_code":"0123456789","login_id":"staff01","password":"Staff#2024a"}"#;
+    let body = serde_json::json!({
+        "institution_code": server::INSTITUTION_CODE,
+        "login_id": "staff01",
+        "password": server::INITIAL_PASSWORD,
+    })
+    .to_string();
     let request = format!(
         "POST /api/v1/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\n\r\n{body}",
@@ -71,7 +76,7 @@ fn abandoned_logins_stay_within_the_hashing_bound() {
         drop(stream); // hang up before the answer
     }
     // Let every hash that was started finish.
-    let r = server::login(addr, "staff01", "Staff#2024a").unwrap();
+    let r = server::login(addr, "staff01", server::INITIAL_PASSWORD).unwrap();
     assert_eq!(r.status, 200, "{}", r.text());
     thread::sleep(Duration::from_secs(2));
 

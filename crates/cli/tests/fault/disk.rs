@@ -32,7 +32,7 @@ use crate::server::{self, BIN, Server};
 const USER: &str = "staff01";
 /// Logged in (enrolled, with a session) before the fault.
 const ENROLLED: &str = "staff02";
-const PASSWORD: &str = "Staff#2024a";
+const PASSWORD: &str = server::INITIAL_PASSWORD;
 /// Cheap argon2, and plain-http cookies so the screens can be driven over loopback.
 const CONFIG: &str = "[argon2]\nm_cost_kib = 256\nt_cost = 1\n[server]\ninsecure_cookies = true\n";
 

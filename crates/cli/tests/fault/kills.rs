@@ -301,12 +301,7 @@ fn sigkill_at_random_moments_loses_nothing_confirmed() {
     serving.kill();
     let (locked, counted) = {
         let store = SqliteStore::open_read_only(&db).unwrap();
-        let key = |id: &str| {
-            AccountKey::new(
-                shikaku::InstitutionCode::parse(server::INSTITUTION_CODE, 10).unwrap(),
-                shikaku::LoginId::parse(id).unwrap(),
-            )
-        };
+        let key = shikaku::testing::account_key;
         (
             attempts(&store, &key(LOCKED)),
             attempts(&store, &key(COUNTED)),

@@ -15,7 +15,8 @@ use serde_json::json;
 use crate::http::{self, Response};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
-pub(crate) const INSTITUTION_CODE: &str = "0123456789";
+/// The workspace test kit's 機関コード and initial password.
+pub(crate) use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 /// Cheap argon2 (256 KiB, one pass): the faults are under test, not the hash cost.
 pub(crate) const CHEAP_ARGON2: &str = "[argon2]\nm_cost_kib = 256\nt_cost = 1\n";
 

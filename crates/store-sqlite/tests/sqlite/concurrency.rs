@@ -10,7 +10,8 @@ use shikaku::lockout::LockoutPolicy;
 use shikaku_store_sqlite::SqliteStore;
 use time::Duration;
 
-use crate::support::{Scratch, T0, hasher, key, new_account};
+use crate::support::{START, Scratch, hasher, key, new_account};
+use shikaku::testing::INITIAL_PASSWORD;
 
 const THREADS: usize = 16;
 const INCREMENTS: u32 = 25;
@@ -32,7 +33,7 @@ fn hammer(stores: &[Arc<SqliteStore>]) {
                 for _ in 0..INCREMENTS {
                     store
                         .update_attempts(&key("target"), &mut |a| {
-                            let _ = a.password.record_failure(&policy, T0);
+                            let _ = a.password.record_failure(&policy, START);
                         })
                         .unwrap();
                 }
@@ -46,7 +47,7 @@ fn hammer(stores: &[Arc<SqliteStore>]) {
         .attempts(&key("target"))
         .unwrap()
         .password
-        .status(&policy, T0)
+        .status(&policy, START)
         .attempts_left();
     let counted = u32::MAX - left;
     assert_eq!(
@@ -91,7 +92,7 @@ fn the_lockout_threshold_holds_against_racing_guesses() {
                 let mut granted = false;
                 store
                     .update_attempts(&key("staff01"), &mut |a| {
-                        granted = a.password.begin_attempt(&policy, T0).is_ok();
+                        granted = a.password.begin_attempt(&policy, START).is_ok();
                     })
                     .unwrap();
                 granted
@@ -112,7 +113,7 @@ fn concurrent_account_updates_serialise() {
     let h = hasher();
     let id = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let stores: Vec<_> = (0..2)

@@ -27,7 +27,8 @@ use shikaku::password::{Hasher, Password, Policy};
 use shikaku::{AuditEvent, AuditKind, Channel, Store};
 use shikaku_store_sqlite::SqliteStore;
 
-use crate::support::{T0, hasher, hasher_with_memory, key, new_account, rng};
+use crate::support::{START, hasher, hasher_with_memory, key, new_account, rng};
+use shikaku::testing::INITIAL_PASSWORD;
 
 const ACCOUNTS: usize = 4;
 const ROUNDS: usize = 24;
@@ -96,13 +97,13 @@ fn worker() {
                     .change(&policy, &hasher, &ids[a].to_string(), &old, &new, &mut rng)
                     .unwrap();
                 r.must_change_password = false;
-                r.updated_at = T0 + time::Duration::seconds(i64::from(next));
+                r.updated_at = START + time::Duration::seconds(i64::from(next));
                 true
             })
             .unwrap();
         store
             .append_audit(&AuditEvent {
-                at: T0,
+                at: START,
                 kind: AuditKind::PasswordChanged,
                 account: Some(key(&login(a))),
                 channel: Channel::Web,
@@ -271,7 +272,7 @@ fn a_panicking_closure_rolls_back_and_the_store_goes_on() {
     let hasher = hasher();
     let id = s
         .store
-        .insert_account(new_account(&hasher, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&hasher, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let store = std::sync::Arc::new(SqliteStore::open(s.db_path()).unwrap());

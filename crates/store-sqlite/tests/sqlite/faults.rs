@@ -7,7 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use shikaku::{AuditEvent, AuditKind, Channel, Store, StoreError};
 use shikaku_store_sqlite::SqliteStore;
 
-use crate::support::{Scratch, T0, hasher, key, new_account};
+use crate::support::{START, Scratch, hasher, key, new_account};
+use shikaku::testing::INITIAL_PASSWORD;
 
 fn assert_read_only_refusal<T: std::fmt::Debug>(result: Result<T, StoreError>) {
     match result {
@@ -25,20 +26,20 @@ fn check_reads_work_and_writes_are_refused(store: &SqliteStore) {
     let id = accounts[0].id;
     assert!(store.account_by_key(&key("staff01")).unwrap().is_some());
     assert!(store.attempts(&key("staff01")).is_ok());
-    assert_read_only_refusal(store.insert_account(new_account(&h, "staff02", "Initial#Pass1")));
+    assert_read_only_refusal(store.insert_account(new_account(&h, "staff02", INITIAL_PASSWORD)));
     assert_read_only_refusal(store.update_account(id, &mut |a| {
         a.disabled = true;
         true
     }));
     assert_read_only_refusal(store.update_attempts(&key("staff01"), &mut |_| {}));
     assert_read_only_refusal(store.append_audit(&AuditEvent {
-        at: T0,
+        at: START,
         kind: AuditKind::LoggedOut,
         account: None,
         channel: Channel::Web,
         detail: None,
     }));
-    assert_read_only_refusal(store.prune(T0));
+    assert_read_only_refusal(store.prune(START));
     assert!(
         !store.account(id).unwrap().unwrap().disabled,
         "nothing was written"
@@ -51,7 +52,7 @@ fn check_reads_work_and_writes_are_refused(store: &SqliteStore) {
 fn a_store_opened_read_only_reads_and_refuses_writes() {
     let s = Scratch::new();
     s.store
-        .insert_account(new_account(&hasher(), "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
     let store = SqliteStore::open_read_only(s.db_path()).unwrap();
     assert!(store.is_read_only());
@@ -66,7 +67,7 @@ fn a_store_opened_read_only_reads_and_refuses_writes() {
 fn a_read_only_database_file_reads_and_refuses_writes() {
     let s = Scratch::new();
     s.store
-        .insert_account(new_account(&hasher(), "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
     let path = s.db_path();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();

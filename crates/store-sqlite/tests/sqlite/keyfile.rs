@@ -8,6 +8,7 @@ use shikaku::Store;
 use shikaku_store_sqlite::{Error, key_file_path, open_or_create};
 
 use crate::support::{hasher, new_account};
+use shikaku::testing::INITIAL_PASSWORD;
 
 #[test]
 fn first_run_creates_a_private_key_file_and_later_runs_reuse_it() {
@@ -19,7 +20,7 @@ fn first_run_creates_a_private_key_file_and_later_runs_reuse_it() {
     let meta = fs::metadata(&key_path).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     store
-        .insert_account(new_account(&hasher(), "staff00", "Initial#Pass1"))
+        .insert_account(new_account(&hasher(), "staff00", INITIAL_PASSWORD))
         .unwrap();
     for file in ["shikaku.db", "shikaku.db-wal", "shikaku.db-shm"] {
         let mode = fs::metadata(dir.path().join(file))
@@ -36,7 +37,7 @@ fn first_run_creates_a_private_key_file_and_later_runs_reuse_it() {
     assert_eq!(text.trim(), key.to_hex().as_str());
     assert_eq!(text.trim().len(), 64);
     store
-        .insert_account(new_account(&hasher(), "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
     drop(store);
     let (store, again) = open_or_create(&db).unwrap();
@@ -125,7 +126,7 @@ fn a_missing_key_is_not_replaced_while_accounts_need_it() {
     // No accounts yet: nothing is sealed, a new key is harmless.
     let (store, _) = open_or_create(&db).unwrap();
     store
-        .insert_account(new_account(&hasher(), "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
     drop(store);
     fs::remove_file(&key_path).unwrap();

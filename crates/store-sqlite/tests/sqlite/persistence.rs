@@ -8,7 +8,8 @@ use shikaku::{
 use shikaku_store_sqlite::{Error, SCHEMA_VERSION, SqliteStore};
 use time::Duration;
 
-use crate::support::{Scratch, T0, hasher, key, new_account, raw};
+use crate::support::{START, Scratch, hasher, key, new_account, raw};
+use shikaku::testing::INITIAL_PASSWORD;
 
 #[test]
 fn accounts_counters_tickets_sessions_and_audit_survive_a_reopen() {
@@ -20,32 +21,32 @@ fn accounts_counters_tickets_sessions_and_audit_survive_a_reopen() {
     {
         let store = SqliteStore::open(&path).unwrap();
         account = store
-            .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+            .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
             .unwrap();
         attempts = store
             .update_attempts(&key("staff01"), &mut |a| {
-                let _ = a.password.record_failure(&policy, T0);
-                let _ = a.passcode.record_failure(&policy, T0);
-                let _ = a.passcode.record_failure(&policy, T0);
+                let _ = a.password.record_failure(&policy, START);
+                let _ = a.passcode.record_failure(&policy, START);
+                let _ = a.passcode.record_failure(&policy, START);
             })
             .unwrap();
         ticket = LoginTicketRecord {
             digest: TokenDigest([1; 32]),
             account: account.id,
-            issued_at: T0,
-            expires_at: T0 + Duration::minutes(30),
+            issued_at: START,
+            expires_at: START + Duration::minutes(30),
         };
         store.insert_ticket(ticket.clone()).unwrap();
         let mut slot = SessionSlot::default();
         session = SessionRecord {
             digest: TokenDigest([2; 32]),
             account: account.id,
-            clock: SessionClock::start(slot.begin(), T0),
-            created_at: T0,
+            clock: SessionClock::start(slot.begin(), START),
+            created_at: START,
         };
         store.insert_session(session.clone()).unwrap();
         event = AuditEvent {
-            at: T0,
+            at: START,
             kind: AuditKind::SessionStarted,
             account: Some(key("staff01")),
             channel: Channel::Web,
@@ -57,7 +58,7 @@ fn accounts_counters_tickets_sessions_and_audit_survive_a_reopen() {
     assert_eq!(store.account(account.id).unwrap(), Some(account));
     assert_eq!(store.attempts(&key("staff01")).unwrap(), attempts);
     assert_eq!(
-        attempts.passcode.status(&policy, T0).attempts_left(),
+        attempts.passcode.status(&policy, START).attempts_left(),
         1,
         "two failures kept"
     );
@@ -66,7 +67,7 @@ fn accounts_counters_tickets_sessions_and_audit_survive_a_reopen() {
     assert_eq!(store.recent_audit(10).unwrap(), vec![event]);
     // New ids continue after the old ones.
     let next = store
-        .insert_account(new_account(&h, "staff02", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff02", INITIAL_PASSWORD))
         .unwrap();
     assert!(next.id.0 > 1);
 }
@@ -78,7 +79,7 @@ fn migrations_run_once_and_reopening_changes_nothing() {
     assert_eq!(s.store.schema_version().unwrap(), SCHEMA_VERSION);
     let h = hasher();
     s.store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap();
     let schema = |p: &std::path::Path| -> Vec<String> {
         let conn = raw(p);

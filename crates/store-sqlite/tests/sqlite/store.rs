@@ -9,7 +9,8 @@ use shikaku::{
 };
 use time::Duration;
 
-use crate::support::{Scratch, T0, hasher, key, new_account, raw};
+use crate::support::{START, Scratch, hasher, key, new_account, raw};
+use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 
 #[test]
 fn insert_assigns_ids_and_refuses_a_taken_key() {
@@ -17,22 +18,22 @@ fn insert_assigns_ids_and_refuses_a_taken_key() {
     let h = hasher();
     let a = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap();
     let b = s
         .store
-        .insert_account(new_account(&h, "staff02", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff02", INITIAL_PASSWORD))
         .unwrap();
     assert_ne!(a.id, b.id);
     assert!(a.must_change_password && !a.disabled && a.mfa.is_none());
-    assert_eq!(a.updated_at, T0);
+    assert_eq!(a.updated_at, START);
     let again = s
         .store
         .insert_account(new_account(&h, "staff01", "Other#Pass12"));
     assert_eq!(again.unwrap_err(), StoreError::Conflict);
     // Case matters in a ログイン ID: "Staff01" is another account.
     s.store
-        .insert_account(new_account(&h, "Staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "Staff01", INITIAL_PASSWORD))
         .unwrap();
     assert_eq!(s.store.accounts().unwrap().len(), 3);
 }
@@ -43,10 +44,10 @@ fn every_account_field_round_trips_exactly() {
     let h = hasher();
     let inserted = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap();
     assert_eq!(s.store.account(inserted.id).unwrap().unwrap(), inserted);
-    let later = T0 + Duration::nanoseconds(123_456_789);
+    let later = START + Duration::nanoseconds(123_456_789);
     let updated = s
         .store
         .update_account(inserted.id, &mut |a| {
@@ -99,7 +100,7 @@ fn the_password_history_survives_a_change_and_still_verifies() {
     let h = hasher();
     let id = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let policy = shikaku::password::Policy::default();
@@ -110,7 +111,7 @@ fn the_password_history_survives_a_change_and_still_verifies() {
                     &policy,
                     &h,
                     &id.to_string(),
-                    &Password::new("Initial#Pass1"),
+                    &Password::new(INITIAL_PASSWORD),
                     &Password::new("Second#Pass22"),
                     &mut crate::support::rng(1),
                 )
@@ -127,12 +128,12 @@ fn the_password_history_survives_a_change_and_still_verifies() {
     );
     assert!(
         !stored
-            .verify_current(&h, &Password::new("Initial#Pass1"))
+            .verify_current(&h, &Password::new(INITIAL_PASSWORD))
             .unwrap()
     );
     let retired = stored.retired().next().unwrap();
     assert!(
-        h.verify(&Password::new("Initial#Pass1"), retired.hash())
+        h.verify(&Password::new(INITIAL_PASSWORD), retired.hash())
             .unwrap()
     );
 }
@@ -143,7 +144,7 @@ fn update_account_writes_only_when_the_closure_says_so() {
     let h = hasher();
     let before = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap();
     let mut calls = 0;
     let returned = s
@@ -170,11 +171,11 @@ fn update_account_cannot_move_a_row_or_take_anothers_key() {
     let h = hasher();
     let a = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap();
     let b = s
         .store
-        .insert_account(new_account(&h, "staff02", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff02", INITIAL_PASSWORD))
         .unwrap();
     let moved = s
         .store
@@ -209,7 +210,7 @@ fn accounts_are_listed_in_key_order() {
     let h = hasher();
     for login in ["b", "a", "C", "aa"] {
         s.store
-            .insert_account(new_account(&h, login, "Initial#Pass1"))
+            .insert_account(new_account(&h, login, INITIAL_PASSWORD))
             .unwrap();
     }
     let logins: Vec<String> = s
@@ -236,10 +237,10 @@ fn attempts_default_when_absent_and_persist_per_identifier() {
     let after = s
         .store
         .update_attempts(&key("nobody"), &mut |a| {
-            let _ = a.password.record_failure(&policy, T0);
+            let _ = a.password.record_failure(&policy, START);
         })
         .unwrap();
-    assert_eq!(after.password.status(&policy, T0).attempts_left(), 2);
+    assert_eq!(after.password.status(&policy, START).attempts_left(), 2);
     assert_eq!(s.store.attempts(&key("nobody")).unwrap(), after);
     assert_eq!(
         s.store.attempts(&key("somebody")).unwrap(),
@@ -251,8 +252,8 @@ fn ticket(byte: u8, account: AccountId, minutes: i64) -> LoginTicketRecord {
     LoginTicketRecord {
         digest: TokenDigest([byte; 32]),
         account,
-        issued_at: T0,
-        expires_at: T0 + Duration::minutes(minutes),
+        issued_at: START,
+        expires_at: START + Duration::minutes(minutes),
     }
 }
 
@@ -262,12 +263,12 @@ fn tickets_are_stored_read_and_deleted_by_digest_and_by_account() {
     let h = hasher();
     let a = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let b = s
         .store
-        .insert_account(new_account(&h, "staff02", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff02", INITIAL_PASSWORD))
         .unwrap()
         .id;
     for (byte, owner) in [(1, a), (2, a), (3, b)] {
@@ -294,15 +295,15 @@ fn sessions_are_stored_updated_and_deleted() {
     let h = hasher();
     let a = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let mut slot = SessionSlot::default();
     let session = |byte: u8, epoch| SessionRecord {
         digest: TokenDigest([byte; 32]),
         account: a,
-        clock: SessionClock::start(epoch, T0),
-        created_at: T0,
+        clock: SessionClock::start(epoch, START),
+        created_at: START,
     };
     let first = session(1, slot.begin());
     let second = session(2, slot.begin());
@@ -313,11 +314,11 @@ fn sessions_are_stored_updated_and_deleted() {
     let touched = s
         .store
         .update_session(&second.digest, &mut |r| {
-            let _ = r.clock.touch(&slot, &idle, T0 + Duration::minutes(10));
+            let _ = r.clock.touch(&slot, &idle, START + Duration::minutes(10));
         })
         .unwrap()
         .unwrap();
-    assert_eq!(touched.clock.last_activity(), T0 + Duration::minutes(10));
+    assert_eq!(touched.clock.last_activity(), START + Duration::minutes(10));
     assert_eq!(s.store.session(&second.digest).unwrap(), Some(touched));
     assert_eq!(
         s.store
@@ -344,7 +345,7 @@ fn audit_events_come_back_newest_first_and_whole() {
         .enumerate()
         .map(|(i, kind)| AuditEvent {
             // Same instant for two of them: order is arrival, not time.
-            at: T0 + Duration::seconds(i.min(1) as i64),
+            at: START + Duration::seconds(i.min(1) as i64),
             kind: *kind,
             account: (i != 1).then(|| key("staff01")),
             channel: [Channel::Admin, Channel::Web, Channel::ReceiptComputer][i],
@@ -368,7 +369,7 @@ fn prune_drops_expired_tickets_and_empty_counters_only() {
     let h = hasher();
     let a = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     s.store.insert_ticket(ticket(1, a, 10)).unwrap();
@@ -377,18 +378,18 @@ fn prune_drops_expired_tickets_and_empty_counters_only() {
     s.store.update_attempts(&key("empty"), &mut |_| {}).unwrap();
     s.store
         .update_attempts(&key("failing"), &mut |a| {
-            let _ = a.passcode.record_failure(&policy, T0);
+            let _ = a.passcode.record_failure(&policy, START);
         })
         .unwrap();
     // Exactly at expiry the ticket is unusable, so it goes.
-    assert_eq!(s.store.prune(T0 + Duration::minutes(10)).unwrap(), 2);
+    assert_eq!(s.store.prune(START + Duration::minutes(10)).unwrap(), 2);
     assert_eq!(s.store.ticket(&TokenDigest([1; 32])).unwrap(), None);
     assert!(s.store.ticket(&TokenDigest([2; 32])).unwrap().is_some());
     assert_ne!(
         s.store.attempts(&key("failing")).unwrap(),
         Default::default()
     );
-    assert_eq!(s.store.prune(T0 + Duration::minutes(10)).unwrap(), 0);
+    assert_eq!(s.store.prune(START + Duration::minutes(10)).unwrap(), 0);
 }
 
 #[test]
@@ -397,7 +398,7 @@ fn undecodable_rows_are_corrupt_errors_not_panics_and_hide_the_value() {
     let h = hasher();
     let id = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let conn = raw(&s.db_path());
@@ -431,7 +432,7 @@ fn undecodable_rows_are_corrupt_errors_not_panics_and_hide_the_value() {
     // A timestamp out of form, and an identifier the facade would refuse.
     let id2 = s
         .store
-        .insert_account(new_account(&h, "staff02", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff02", INITIAL_PASSWORD))
         .unwrap()
         .id;
     conn.execute(
@@ -451,8 +452,8 @@ fn undecodable_rows_are_corrupt_errors_not_panics_and_hide_the_value() {
 
     // Counters and audit events too.
     conn.execute(
-        "INSERT INTO attempts VALUES ('0123456789', 'x', '{\"state\":\"sideways\"}', '{}')",
-        [],
+        "INSERT INTO attempts VALUES (?1, 'x', '{\"state\":\"sideways\"}', '{}')",
+        [INSTITUTION_CODE],
     )
     .unwrap();
     assert!(matches!(
@@ -477,7 +478,7 @@ fn the_schema_itself_refuses_half_an_authenticator() {
     let h = hasher();
     let id = s
         .store
-        .insert_account(new_account(&h, "staff01", "Initial#Pass1"))
+        .insert_account(new_account(&h, "staff01", INITIAL_PASSWORD))
         .unwrap()
         .id;
     let conn = raw(&s.db_path());

@@ -1,4 +1,5 @@
-//! Shared helpers: scratch databases, accounts with real password hashes, raw SQL.
+//! Shared helpers: scratch databases, accounts with real password hashes, raw SQL. The
+//! identifiers and the start instant are the workspace test kit's (`shikaku::testing`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,16 +8,15 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use shikaku::password::{Hasher, Password, PasswordHistory, Pepper};
 use shikaku::{
-    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, InstitutionCode, LoginId,
-    LoginTicketRecord, NewAccount, SessionRecord, Store, StoreError, TokenDigest,
+    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, LoginTicketRecord, NewAccount,
+    SessionRecord, Store, StoreError, TokenDigest,
 };
 use shikaku_store_sqlite::SqliteStore;
 use tempfile::TempDir;
 use time::OffsetDateTime;
-use time::macros::datetime;
 
-/// 2026-04-01 09:00 JST.
-pub(crate) const T0: OffsetDateTime = datetime!(2026-04-01 00:00:00 UTC);
+/// The kit's start instant (2026-04-01 09:00 JST) and its 機関コード + ログイン ID.
+pub(crate) use shikaku::testing::{START, account_key as key};
 
 /// A fresh database in its own temporary directory, deleted when dropped.
 pub(crate) struct Scratch {
@@ -135,13 +135,6 @@ pub(crate) fn rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
 }
 
-pub(crate) fn key(login_id: &str) -> AccountKey {
-    AccountKey::new(
-        InstitutionCode::parse("0123456789", 10).unwrap(),
-        LoginId::parse(login_id).unwrap(),
-    )
-}
-
 pub(crate) fn history(hasher: &Hasher, password: &str, seed: u64) -> PasswordHistory {
     PasswordHistory::new(
         hasher
@@ -155,7 +148,7 @@ pub(crate) fn new_account(hasher: &Hasher, login_id: &str, password: &str) -> Ne
         key: key(login_id),
         password: history(hasher, password, login_id.len() as u64),
         must_change_password: true,
-        created_at: T0,
+        created_at: START,
     }
 }
 

@@ -24,16 +24,45 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use shikaku::SessionEnd;
 use shikaku::password::Violation;
-use shikaku::{JST, SessionEnd};
 use time::OffsetDateTime;
 
-use super::wire::{Field, rfc3339_ceil};
+use super::instant::rfc3339_ceil;
 use crate::lang::Lang;
 
 /// Marks a response as a JSON error of ours, so the outermost middleware keeps it.
 #[derive(Clone, Copy, Debug)]
 struct ApiRendered;
+
+/// A request field, by its JSON name (used in `malformed` messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    InstitutionCode,
+    LoginId,
+    Password,
+    Passcode,
+    LoginToken,
+    CurrentPassword,
+    NewPassword,
+    NewPasswordConfirm,
+}
+
+impl Field {
+    /// The JSON property name.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::InstitutionCode => "institution_code",
+            Self::LoginId => "login_id",
+            Self::Password => "password",
+            Self::Passcode => "passcode",
+            Self::LoginToken => "login_token",
+            Self::CurrentPassword => "current_password",
+            Self::NewPassword => "new_password",
+            Self::NewPasswordConfirm => "new_password_confirm",
+        }
+    }
+}
 
 /// Why a request is malformed (400 `malformed`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,8 +146,8 @@ impl From<SessionEnd> for ApiError {
     }
 }
 
-impl From<crate::Error> for ApiError {
-    fn from(error: crate::Error) -> Self {
+impl From<crate::error::Error> for ApiError {
+    fn from(error: crate::error::Error) -> Self {
         tracing::error!(%error, "API call failed inside the server");
         Self::Internal
     }
@@ -134,10 +163,8 @@ impl From<shikaku::Error> for ApiError {
                 Self::Malformed(Malformed::InstitutionCode { digits })
             }
             E::InvalidLoginId => Self::Malformed(Malformed::LoginId),
-            E::MalformedPasscode => Self::Malformed(Malformed::Passcode),
-            E::MalformedToken => Self::Unauthenticated,
             E::LoginExpired => Self::LoginExpired,
-            E::Session(end) => end.into(),
+            E::SessionEnded(end) => end.into(),
             E::EnrollmentRequired => Self::EnrollmentRequired,
             E::AlreadyEnrolled => Self::AlreadyEnrolled,
             other => {
@@ -227,93 +254,31 @@ impl ApiError {
         }
     }
 
-    /// The human-readable message (`"message"`).
+    /// The human-readable message (`"message"`), from [`crate::messages`].
     pub(crate) fn message(&self, lang: Lang) -> String {
-        let ja = matches!(lang, Lang::Ja);
-        let pick = |j: &str, e: &str| if ja { j.to_owned() } else { e.to_owned() };
-        match self {
-            Self::Malformed(why) => why.message(ja),
-            Self::InvalidCredentials => pick(
-                "機関コード、ログイン ID 又はパスワードが正しくありません。",
-                "The institution code, login ID or password is incorrect.",
-            ),
-            Self::WrongCurrentPassword => pick(
-                "現在のパスワードが正しくありません。",
-                "The current password is incorrect.",
-            ),
-            Self::InvalidPasscode => pick(
-                "パスコードが正しくありません。Authenticator に表示されている最新のパスコードを入力してください。",
-                "The passcode is incorrect. Enter the latest passcode shown in your Authenticator.",
-            ),
-            Self::SessionExpired => pick(
-                "ログインしたまま 30 分間操作がなかったため、接続を終了しました。ログインしなおしてください。",
-                "The session ended after 30 minutes without activity. Log in again.",
-            ),
-            Self::SessionSuperseded => pick(
-                "ログアウトせずに再ログインされたため、この接続を終了しました。ログインしなおしてください。",
-                "The session ended because the account logged in again without logging out. Log in again.",
-            ),
-            Self::Unauthenticated => pick(
-                "有効なセッショントークンがありません。ログインしてください。",
-                "No valid session token was presented. Log in.",
-            ),
-            Self::LoginExpired => pick(
-                "ログインの手続きが無効か、期限が切れています。機関コード、ログイン ID、パスワードの入力からやり直してください。",
-                "The login is unknown or has expired. Start again with the institution code, login ID and password.",
-            ),
-            Self::PasswordChangeRequired => pick(
-                "管理者がパスワードを初期化しました。先にパスワードを変更してください。",
-                "An administrator reset the password. Change the password first.",
-            ),
-            Self::AccountDisabled => pick(
-                "このアカウントは利用が停止されているため、ログインできません。医療機関等の管理者へお問い合わせください。",
-                "This account has been disabled and cannot log in. Contact the administrator at your institution.",
-            ),
-            Self::Forbidden => pick(
-                "別のオリジンからのリクエストは受け付けられません。",
-                "Requests from another origin are refused.",
-            ),
-            Self::NotFound => pick(
-                "指定された API はありません。",
-                "There is no such API endpoint.",
-            ),
-            Self::MethodNotAllowed => pick(
-                "この API はこのメソッドに対応していません。",
-                "This endpoint does not accept this method.",
-            ),
-            Self::EnrollmentRequired => pick(
-                "Authenticator が登録されていません。先に Authenticator を登録してください。",
-                "No Authenticator is registered. Register one first.",
-            ),
-            Self::AlreadyEnrolled => pick(
-                "Authenticator は登録済みです。パスコードを送信してください。",
-                "An Authenticator is already registered. Send the passcode.",
-            ),
-            Self::TooLarge => pick(
-                "リクエストが大きすぎます。",
-                "The request body is too large.",
-            ),
-            Self::PasswordPolicy(_) => pick(
-                "新しいパスワードがパスワードのルールを満たしていません。",
-                "The new password does not meet the password rules.",
-            ),
-            Self::Locked { until } => {
-                let shown = jst_minute_ceil(*until);
-                if ja {
-                    format!(
-                        "3 回連続で誤りがあったため、アカウントがロックされています。{shown} 以降に再度操作してください。"
-                    )
-                } else {
-                    format!(
-                        "The account is locked after 3 consecutive failures. Try again after {shown} JST."
-                    )
-                }
-            }
-            Self::Internal => pick(
-                "サーバーで問題が発生しました。しばらくしてから再度操作してください。",
-                "Something went wrong on the server. Try again later.",
-            ),
-        }
+        let m = &lang.t().api;
+        let text = match self {
+            Self::Malformed(why) => return why.message(lang),
+            Self::Locked { until } => return m.locked_until(*until),
+            Self::InvalidCredentials => m.invalid_credentials,
+            Self::WrongCurrentPassword => m.wrong_current_password,
+            Self::InvalidPasscode => m.invalid_passcode,
+            Self::SessionExpired => m.session_expired,
+            Self::SessionSuperseded => m.session_superseded,
+            Self::Unauthenticated => m.unauthenticated,
+            Self::LoginExpired => m.login_expired,
+            Self::PasswordChangeRequired => m.password_change_required,
+            Self::AccountDisabled => m.account_disabled,
+            Self::Forbidden => m.forbidden,
+            Self::NotFound => m.not_found,
+            Self::MethodNotAllowed => m.method_not_allowed,
+            Self::EnrollmentRequired => m.enrollment_required,
+            Self::AlreadyEnrolled => m.already_enrolled,
+            Self::TooLarge => m.too_large,
+            Self::PasswordPolicy(_) => m.password_policy,
+            Self::Internal => m.internal,
+        };
+        text.to_owned()
     }
 
     /// The JSON response in `lang`.
@@ -360,96 +325,20 @@ impl ApiError {
 }
 
 impl Malformed {
-    fn message(&self, ja: bool) -> String {
+    fn message(&self, lang: Lang) -> String {
+        let m = &lang.t().api;
         match self {
-            Self::ContentType => if ja {
-                "リクエストの本文は Content-Type: application/json で送信してください。"
-            } else {
-                "Send the request body as Content-Type: application/json."
-            }
-            .to_owned(),
-            Self::Syntax { line, column } => {
-                if ja {
-                    format!(
-                        "リクエストの本文が正しい JSON ではありません（{line} 行 {column} 文字目）。"
-                    )
-                } else {
-                    format!("The request body is not valid JSON (line {line}, column {column}).")
-                }
-            }
-            Self::Shape { line, column } => {
-                if ja {
-                    format!(
-                        "リクエストの本文の項目が仕様と一致しません。項目の不足・重複、未定義の項目、又は型の誤りがあります（{line} 行 {column} 文字目）。"
-                    )
-                } else {
-                    format!(
-                        "The request body does not match the documented fields: a field is missing, repeated, unknown or of the wrong type (line {line}, column {column})."
-                    )
-                }
-            }
-            Self::Empty(field) => {
-                if ja {
-                    format!("{} を入力してください。", field.name())
-                } else {
-                    format!("Enter {}.", field.name())
-                }
-            }
-            Self::Control(field) => {
-                if ja {
-                    format!("{} に制御文字は使用できません。", field.name())
-                } else {
-                    format!("{} must not contain control characters.", field.name())
-                }
-            }
-            Self::InstitutionCode { digits } => {
-                if ja {
-                    format!("機関コードは {digits} 桁の数字で入力してください。")
-                } else {
-                    format!("Enter the institution code as {digits} digits.")
-                }
-            }
-            Self::LoginId => if ja {
-                "ログイン ID は 64 文字以内の半角英数字及び記号（. _ - @）で入力してください。"
-            } else {
-                "Enter the login ID with up to 64 letters, digits and the symbols . _ - @."
-            }
-            .to_owned(),
-            Self::Passcode => if ja {
-                "パスコードは 6 桁の数字で入力してください。"
-            } else {
-                "Enter the passcode as 6 digits."
-            }
-            .to_owned(),
-            Self::Request => if ja {
-                "リクエストが正しくありません。"
-            } else {
-                "The request is malformed."
-            }
-            .to_owned(),
+            Self::ContentType => m.malformed_content_type.to_owned(),
+            Self::Syntax { line, column } => m.syntax_at(*line, *column),
+            Self::Shape { line, column } => m.shape_at(*line, *column),
+            Self::Empty(field) => m.empty(field.name()),
+            Self::Control(field) => m.control(field.name()),
+            Self::InstitutionCode { digits } => m.institution_code(*digits),
+            Self::LoginId => m.malformed_login_id.to_owned(),
+            Self::Passcode => m.malformed_passcode.to_owned(),
+            Self::Request => m.malformed_request.to_owned(),
         }
     }
-}
-
-/// `2026-04-01 09:30` in JST, rounded *up* to the minute: a client that waits until the
-/// time shown is never still locked out.
-fn jst_minute_ceil(at: OffsetDateTime) -> String {
-    let sub_minute = time::Duration::seconds(i64::from(at.second()))
-        + time::Duration::nanoseconds(i64::from(at.nanosecond()));
-    let shown = if sub_minute.is_zero() {
-        at
-    } else {
-        at.saturating_add(time::Duration::MINUTE - sub_minute)
-    }
-    .to_offset(JST);
-    format!(
-        "{}-{:02}-{:02} {:02}:{:02}",
-        shown.year(),
-        u8::from(shown.month()),
-        shown.day(),
-        shown.hour(),
-        shown.minute()
-    )
 }
 
 /// See [`super::restyle_error`].
@@ -472,22 +361,6 @@ pub(super) fn restyle(lang: Lang, response: Response) -> Response {
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    #[test]
-    fn lock_time_is_shown_in_jst_rounded_up() {
-        assert_eq!(
-            jst_minute_ceil(datetime!(2026-04-01 00:30:00 UTC)),
-            "2026-04-01 09:30"
-        );
-        assert_eq!(
-            jst_minute_ceil(datetime!(2026-04-01 00:30:00.5 UTC)),
-            "2026-04-01 09:31"
-        );
-        assert_eq!(
-            jst_minute_ceil(datetime!(2026-12-31 14:59:59 UTC)),
-            "2027-01-01 00:00"
-        );
-    }
 
     #[test]
     fn every_error_has_a_message_in_both_languages() {

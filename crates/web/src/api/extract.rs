@@ -11,9 +11,10 @@ use shikaku::Token;
 use zeroize::Zeroizing;
 
 use super::error::{ApiError, Malformed};
+use super::token;
 use crate::lang::Lang;
 
-/// The language the security middleware negotiated (Japanese without it).
+/// The language the app's middleware negotiated (Japanese without it).
 fn lang_of(extensions: &axum::http::Extensions) -> Lang {
     extensions.get::<Lang>().copied().unwrap_or_default()
 }
@@ -74,11 +75,11 @@ fn bearer(headers: &HeaderMap) -> Option<Token> {
     let (Some(value), None) = (values.next(), values.next()) else {
         return None;
     };
-    let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
+    let (scheme, credential) = value.to_str().ok()?.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    Token::parse(token.trim_start_matches(' ')).ok()
+    token::parse(credential.trim_start_matches(' '))
 }
 
 /// A session token from `Authorization: Bearer`; otherwise 401 `unauthenticated`.

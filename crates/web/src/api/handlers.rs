@@ -2,20 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use shikaku::{Authentication, PasscodeLogin, PasswordChange, PasswordLogin, Store};
 
-use super::OPENAPI_JSON;
 use super::error::ApiError;
 use super::extract::{JsonBody, LoginBearer, SessionBearer, ok, reply};
+use super::instant::rfc3339_floor;
+use super::token;
 use super::wire::{
     AuthenticateBody, AuthenticateRequest, Credentials, EnrollmentResponse, IdentityResponse,
     LoginBody, LoginResponse, Next, PasscodeBody, PasscodeSubmission, PasswordChangeBody,
-    PasswordChangeRequest, SessionGrantResponse, SessionResponse, rfc3339_floor,
+    PasswordChangeRequest, SessionGrantResponse, SessionResponse,
 };
-use crate::app::AppState;
 use crate::lang::Lang;
+use crate::state::AppState;
 
 type Answer = Result<Response, ApiError>;
 
@@ -30,14 +31,9 @@ pub(super) async fn login<S: Store>(
 
 async fn login_inner<S: Store>(state: AppState<S>, body: LoginBody) -> Answer {
     let credentials = Credentials::try_from(body)?;
+    let key = credentials.key(state.service.config())?;
     let outcome = state
-        .run(move |s| {
-            s.password_login(
-                &credentials.institution_code,
-                credentials.login_id.as_str(),
-                &credentials.password,
-            )
-        })
+        .run(move |s| s.password_login(&key, &credentials.password))
         .await??;
     let (next, ticket) = match outcome {
         PasswordLogin::NeedsEnrollment(ticket) => (Next::Enroll, ticket),
@@ -46,9 +42,10 @@ async fn login_inner<S: Store>(state: AppState<S>, body: LoginBody) -> Answer {
         PasswordLogin::Invalid => return Err(ApiError::InvalidCredentials),
         PasswordLogin::Disabled => return Err(ApiError::AccountDisabled),
     };
+    let login_token = token::encode(&ticket.token);
     ok(Json(LoginResponse {
         next,
-        login_token: ticket.token.expose(),
+        login_token: &login_token,
     }))
 }
 
@@ -79,17 +76,18 @@ pub(super) async fn passcode<S: Store>(
     let answer = async {
         let submission = PasscodeSubmission::try_from(body)?;
         let outcome = state
-            .run_light(move |s| {
-                s.submit_passcode(&submission.login_token, submission.passcode.as_str())
-            })
+            .run_light(move |s| s.submit_passcode(&submission.login_token, &submission.passcode))
             .await??;
         match outcome {
-            PasscodeLogin::Session(grant) => ok(Json(SessionGrantResponse {
-                session_token: grant.token.expose(),
-                enrolled: grant.enrolled,
-            })),
-            PasscodeLogin::Locked { until } => Err(ApiError::Locked { until }),
-            PasscodeLogin::Invalid => Err(ApiError::InvalidPasscode),
+            PasscodeLogin::Session(grant) => {
+                let session_token = token::encode(&grant.token);
+                ok(Json(SessionGrantResponse {
+                    session_token: &session_token,
+                    enrolled: grant.enrolled,
+                }))
+            }
+            PasscodeLogin::Locked { until, .. } => Err(ApiError::Locked { until }),
+            PasscodeLogin::Invalid { .. } => Err(ApiError::InvalidPasscode),
         }
     };
     reply(lang, answer.await)
@@ -102,7 +100,7 @@ pub(super) async fn session<S: Store>(
     SessionBearer(token): SessionBearer,
 ) -> Response {
     let answer = async {
-        let info = state.run_light(move |s| s.session(&token)).await???;
+        let info = state.run_light(move |s| s.session(&token)).await??;
         if info.must_change_password {
             return Err(ApiError::PasswordChangeRequired);
         }
@@ -124,9 +122,12 @@ pub(super) async fn password<S: Store>(
 ) -> Response {
     let answer = async {
         let request = PasswordChangeRequest::try_from(body)?;
+        // One blocking call: the session check and the change it proves.
         let outcome = state
             .run(move |s| {
-                s.change_password(&token, &request.current, &request.new, &request.confirm)
+                s.session(&token).and_then(|info| {
+                    s.change_password(&info, &request.current, &request.new, &request.confirm)
+                })
             })
             .await??;
         match outcome {
@@ -168,16 +169,9 @@ pub(super) async fn authenticate<S: Store>(
 ) -> Response {
     let answer = async {
         let request = AuthenticateRequest::try_from(body)?;
+        let key = request.credentials.key(state.service.config())?;
         let outcome = state
-            .run(move |s| {
-                let c = &request.credentials;
-                s.authenticate(
-                    &c.institution_code,
-                    c.login_id.as_str(),
-                    &c.password,
-                    request.passcode.as_str(),
-                )
-            })
+            .run(move |s| s.authenticate(&key, &request.credentials.password, &request.passcode))
             .await??;
         match outcome {
             Authentication::Verified(identity) => ok(Json(IdentityResponse {
@@ -194,16 +188,4 @@ pub(super) async fn authenticate<S: Store>(
         }
     };
     reply(lang, answer.await)
-}
-
-/// `GET /openapi.json`: the contract, as checked in.
-pub(super) async fn openapi() -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        OPENAPI_JSON,
-    )
-        .into_response()
 }

@@ -15,41 +15,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use shikaku::password::Password;
 use shikaku::totp::Passcode;
-use shikaku::{LoginId, Token};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use shikaku::{AccountKey, Config, LoginId, Token};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::error::{ApiError, Malformed};
-
-/// A request field, by its JSON name (used in `malformed` messages).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Field {
-    InstitutionCode,
-    LoginId,
-    Password,
-    Passcode,
-    LoginToken,
-    CurrentPassword,
-    NewPassword,
-    NewPasswordConfirm,
-}
-
-impl Field {
-    /// The JSON property name.
-    pub(crate) const fn name(self) -> &'static str {
-        match self {
-            Self::InstitutionCode => "institution_code",
-            Self::LoginId => "login_id",
-            Self::Password => "password",
-            Self::Passcode => "passcode",
-            Self::LoginToken => "login_token",
-            Self::CurrentPassword => "current_password",
-            Self::NewPassword => "new_password",
-            Self::NewPasswordConfirm => "new_password_confirm",
-        }
-    }
-}
+use super::error::{ApiError, Field, Malformed};
+use super::token;
 
 /// Refuses control characters (C0, DEL, C1: NUL, newline, escape, …) in any field.
 fn no_controls(field: Field, value: &str) -> Result<(), Malformed> {
@@ -115,6 +85,14 @@ pub(crate) struct Credentials {
     pub(crate) password: Password,
 }
 
+impl Credentials {
+    /// The account they name, by the configuration's number of 機関コード digits
+    /// (400 `malformed` when it is not that).
+    pub(crate) fn key(&self, config: &Config) -> Result<AccountKey, ApiError> {
+        Ok(config.account_key(&self.institution_code, self.login_id.as_str())?)
+    }
+}
+
 impl TryFrom<LoginBody> for Credentials {
     type Error = ApiError;
 
@@ -161,7 +139,7 @@ impl TryFrom<PasscodeBody> for PasscodeSubmission {
         required(Field::LoginToken, &body.login_token)?;
         let passcode = passcode(&body.passcode)?;
         // A token that is not one we could have issued names no login.
-        let login_token = Token::parse(&body.login_token).map_err(|_| ApiError::LoginExpired)?;
+        let login_token = token::parse(&body.login_token).ok_or(ApiError::LoginExpired)?;
         Ok(Self {
             login_token,
             passcode,
@@ -188,7 +166,7 @@ impl fmt::Debug for PasswordChangeBody {
     }
 }
 
-/// The three passwords of [パスワード変更], checked for form only: the password policy
+/// The three passwords of \[パスワード変更\], checked for form only: the password policy
 /// (including an empty new password) is the facade's, answered with 422.
 #[derive(Debug)]
 pub(crate) struct PasswordChangeRequest {
@@ -310,37 +288,9 @@ pub(crate) struct IdentityResponse<'a> {
     pub(crate) authenticated_at: String,
 }
 
-// ----- Instants ----------------------------------------------------------------------
-
-/// RFC 3339 in UTC, whole seconds, rounded down (when something happened, or the
-/// latest instant a session is known to be valid).
-pub(crate) fn rfc3339_floor(at: OffsetDateTime) -> String {
-    rfc3339(at.replace_nanosecond(0).unwrap_or(at))
-}
-
-/// RFC 3339 in UTC, whole seconds, rounded up (when a lock lifts: waiting until the
-/// time given is always enough).
-pub(crate) fn rfc3339_ceil(at: OffsetDateTime) -> String {
-    if at.nanosecond() == 0 {
-        return rfc3339(at);
-    }
-    let floor = at.replace_nanosecond(0).unwrap_or(at);
-    rfc3339(floor.saturating_add(time::Duration::SECOND))
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    utc.format(&Rfc3339).unwrap_or_else(|error| {
-        // Only years outside 0000..=9999 cannot be written; no clock gets there.
-        tracing::error!(%error, "instant outside RFC 3339");
-        "9999-12-31T23:59:59Z".to_owned()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
 
     fn login(code: &str, id: &str, pw: &str) -> Result<Credentials, ApiError> {
         Credentials::try_from(LoginBody {
@@ -469,15 +419,5 @@ mod tests {
             )
             .is_err()
         );
-    }
-
-    #[test]
-    fn instants_are_whole_utc_seconds() {
-        let at = datetime!(2026-04-01 09:30:15.25 +09:00);
-        assert_eq!(rfc3339_floor(at), "2026-04-01T00:30:15Z");
-        assert_eq!(rfc3339_ceil(at), "2026-04-01T00:30:16Z");
-        let whole = datetime!(2026-04-01 00:30:00 UTC);
-        assert_eq!(rfc3339_ceil(whole), "2026-04-01T00:30:00Z");
-        assert_eq!(rfc3339_floor(whole), "2026-04-01T00:30:00Z");
     }
 }

@@ -14,7 +14,7 @@ use std::sync::Once;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
-use super::RandomToken;
+use super::token::RandomToken;
 use crate::lang::Lang;
 
 /// How cookies are named and flagged.

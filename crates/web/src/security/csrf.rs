@@ -22,7 +22,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::RandomToken;
+use super::token::RandomToken;
 use crate::encoding::{base64url, base64url_decode_exact};
 
 /// Name of the hidden form field carrying the token.
@@ -88,7 +88,7 @@ impl fmt::Debug for CsrfKey {
 ///
 /// Handlers get it with the [`CsrfToken`] extractor (it is computed by the
 /// security middleware for the request's session) or, right after rotating
-/// the session, from [`WebSecurity::csrf_token_for`](super::WebSecurity::csrf_token_for).
+/// the session, from [`WebSecurity::csrf_token_for`](super::config::WebSecurity::csrf_token_for).
 #[derive(Clone, PartialEq, Eq)]
 pub struct CsrfToken(String);
 

@@ -1,6 +1,8 @@
 //! Response security headers (ASVS 5.0 V3.4).
 
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::Response;
 use sha2::{Digest, Sha256};
 
 use crate::encoding::base64_std;
@@ -48,7 +50,7 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000; includeSubDomains
 /// Set only when the handler did not: `Content-Security-Policy` (a handler
 /// may send a *stricter* or page-specific policy, e.g. the print page) and
 /// `Cache-Control` (`no-store`; the static assets send their own).
-pub(crate) fn apply(headers: &mut HeaderMap, hsts: bool) {
+pub(super) fn apply(headers: &mut HeaderMap, hsts: bool) {
     let fixed: [(HeaderName, &'static str); 6] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -81,6 +83,12 @@ pub(crate) fn apply(headers: &mut HeaderMap, hsts: bool) {
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
+}
+
+/// Outermost middleware: [`apply`] on every response, whoever made it.
+pub(super) async fn stamp(State(hsts): State<bool>, mut response: Response) -> Response {
+    apply(response.headers_mut(), hsts);
+    response
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Integration tests of shikaku-web, driven with `tower::ServiceExt::oneshot`:
-//! the security stack on a small router, the rendered screens, and the screens
-//! over the real facade (`app(…)`, `MemoryStore`, `ManualClock`).
+//! the security stack on a small router, the rendered screens, and the screens and the
+//! JSON API over the real facade (`app(…)` on the workspace test kit's
+//! `shikaku::testing::Harness`: `MemoryStore`, `ManualClock`, seeded CSPRNG).
 
 mod api;
 mod pages;
@@ -83,7 +84,7 @@ fn app(sec: &WebSecurity) -> Router {
             get(|| async { (StatusCode::UNPROCESSABLE_ENTITY, "raw") }),
         )
         .merge(assets::router());
-    sec.protect(router)
+    shikaku_web::protect(sec, router)
 }
 
 /// The one inline style of the stand-in print sheet.

@@ -3,6 +3,7 @@
 
 use super::*;
 use askama::Template;
+use shikaku::testing::{INSTITUTION_CODE, START};
 use shikaku_web::security::CsrfKey;
 use shikaku_web::security::RandomToken;
 use shikaku_web::views::{
@@ -11,15 +12,19 @@ use shikaku_web::views::{
     PasswordChangePage, PasswordChangedPage, PasswordField, PasswordProblem, PrintConfirmPage,
     QrImage, SessionEndReason, SessionEndedPage, SetupKeyText, SignedInUser, StartPage,
 };
-use time::macros::datetime;
 
 fn csrf() -> CsrfToken {
     CsrfKey::from_bytes([5; 32]).token_for(&RandomToken::from_bytes([6; 32]))
 }
 
+/// A lock that lifts 30 minutes after the kit's start: 2026-04-01 09:30 JST.
+fn lock_end() -> time::OffsetDateTime {
+    START + time::Duration::minutes(30)
+}
+
 fn user() -> SignedInUser {
     SignedInUser {
-        institution_code: "1312345678".into(),
+        institution_code: INSTITUTION_CODE.into(),
         login_id: "staff01".into(),
     }
 }
@@ -37,7 +42,7 @@ fn enroll(lang: Lang) -> EnrollPage {
 
 /// Every screen in one language, rendered.
 fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
-    let until = datetime!(2026-11-24 01:30 UTC);
+    let until = lock_end();
     let r = |t: &dyn Fn() -> askama::Result<String>| t().unwrap();
     vec![
         ("start", r(&|| StartPage { lang }.render())),
@@ -265,13 +270,16 @@ fn login_has_the_manuals_labels_and_note() {
 #[test]
 fn login_refills_ids_but_never_the_password() {
     let page = LoginPage {
-        institution_code: "1312345678".into(),
+        institution_code: INSTITUTION_CODE.into(),
         login_id: "staff01".into(),
         error: Some(LoginError::InvalidCredentials),
         ..LoginPage::new(Lang::Ja, csrf())
     };
     let html = page.render().unwrap();
-    assert!(html.contains("value=\"1312345678\"") && html.contains("value=\"staff01\""));
+    assert!(
+        html.contains(&format!("value=\"{INSTITUTION_CODE}\""))
+            && html.contains("value=\"staff01\"")
+    );
     let password_input = &html[html.find("id=\"password\"").unwrap()..];
     let tag = &password_input[..password_input.find('>').unwrap()];
     assert!(!tag.contains("value="), "{tag}");
@@ -280,7 +288,7 @@ fn login_refills_ids_but_never_the_password() {
 
 #[test]
 fn lock_messages_show_the_lift_time_in_jst() {
-    let until = datetime!(2026-11-24 01:30 UTC);
+    let until = lock_end();
     let html = LoginPage {
         error: Some(LoginError::Locked { until }),
         ..LoginPage::new(Lang::Ja, csrf())
@@ -288,7 +296,7 @@ fn lock_messages_show_the_lift_time_in_jst() {
     .render()
     .unwrap();
     assert!(
-        html.contains("2026年11月24日 10:30 以降に正しいパスワードで再ログインしてください。"),
+        html.contains("2026年4月1日 09:30 以降に正しいパスワードで再ログインしてください。"),
         "{html}"
     );
     let html = PasscodePage {
@@ -297,7 +305,7 @@ fn lock_messages_show_the_lift_time_in_jst() {
     }
     .render()
     .unwrap();
-    assert!(html.contains("after 24 Nov 2026, 10:30 JST"), "{html}");
+    assert!(html.contains("after 1 Apr 2026, 09:30 JST"), "{html}");
     assert!(
         html.contains(" disabled>"),
         "send button disabled while locked"

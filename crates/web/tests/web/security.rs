@@ -2,6 +2,7 @@
 //! methods, error pages.
 
 use super::*;
+use shikaku::testing::INSTITUTION_CODE;
 use shikaku_web::security::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 
 fn secure() -> (WebSecurity, Router) {
@@ -243,11 +244,15 @@ async fn session_ids_never_come_from_the_query() {
 async fn csrf_accepts_the_sessions_token() {
     let (_, app) = secure();
     let (cookie, token) = open_form(&app, CookiePolicy::secure()).await;
-    let body =
-        format!("institution_code=1312345678&login_id=staff01&password=x&csrf_token={token}");
+    let body = format!(
+        "institution_code={INSTITUTION_CODE}&login_id=staff01&password=x&csrf_token={token}"
+    );
     let response = submit(&app, Some(&cookie), body).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(body_text(response).await, "ok 1312345678 staff01");
+    assert_eq!(
+        body_text(response).await,
+        format!("ok {INSTITUTION_CODE} staff01")
+    );
 }
 
 #[tokio::test]

@@ -21,7 +21,10 @@
 //! 403, body-limit 413, router 404/405, a panic's 500), is `{"error": code, "message": text}`
 //! (the table of codes is in `src/api/error.rs` and `docs/api.md`), with `locked_until` on
 //! 423 and `violations` on 422. Messages are Japanese unless the request negotiates English
-//! (`Accept-Language: en`, like the screens).
+//! (`Accept-Language: en`, like the screens); their texts live with every other string in
+//! [`crate::messages`] ([`ApiMessages`](crate::messages::ApiMessages)). The composition root
+//! turns the bare statuses of the security layer and the router into these errors
+//! (`restyle_error`).
 //!
 //! # Design
 //!
@@ -33,26 +36,39 @@
 //! ```
 //!
 //! Tokens come only from the `Authorization: Bearer` header (or, for the half-finished
-//! login, the `login_token` body field), never from the URL.
+//! login, the `login_token` body field), never from the URL; they are written as 64
+//! lowercase hex digits (`token.rs`, the API's one token encoding).
+//!
+//! | file | holds |
+//! |---|---|
+//! | `handlers.rs` | one handler per call |
+//! | `wire.rs` | request and response bodies, their checks |
+//! | `extract.rs` | the JSON body and bearer-token extractors |
+//! | `error.rs` | `ApiError`: status and code of every error |
+//! | `token.rs` | tokens as hex |
+//! | `instant.rs` | RFC 3339 instants |
 
 mod error;
 mod extract;
 mod handlers;
+mod instant;
+mod token;
 mod wire;
 
 use axum::Router;
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use shikaku::Store;
 
-use crate::app::AppState;
 use crate::lang::Lang;
+use crate::state::AppState;
 
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
 
 /// The OpenAPI 3.1 document describing every call, served at `GET /api/v1/openapi.json`.
-pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 
 /// Every API route.
 pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
@@ -64,7 +80,19 @@ pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/password", post(handlers::password::<S>))
         .route("/logout", post(handlers::logout::<S>))
         .route("/authenticate", post(handlers::authenticate::<S>))
-        .route("/openapi.json", get(handlers::openapi))
+        .route("/openapi.json", get(openapi))
+}
+
+/// `GET /openapi.json`: the contract, as checked in.
+async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI_JSON,
+    )
+        .into_response()
 }
 
 /// Whether a request path belongs to the JSON API (everything under `/api/`), whose
@@ -73,9 +101,10 @@ pub(crate) fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
-/// For the outermost middleware: an error response under `/api/` that is not already
-/// one of ours (axum's 404/405, the guard's 403/413 pages, a panic's 500) becomes the
-/// JSON error of its status. Success responses and our own errors pass unchanged.
+/// For the composition root's middleware: an error response under `/api/` that is not
+/// already one of ours (axum's 404/405, the security layer's bare 403/413, a panic's 500)
+/// becomes the JSON error of its status. Success responses and our own errors pass
+/// unchanged.
 pub(crate) fn restyle_error(lang: Lang, response: Response) -> Response {
     error::restyle(lang, response)
 }
@@ -83,10 +112,6 @@ pub(crate) fn restyle_error(lang: Lang, response: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode, header};
-    use rand_core::SeedableRng;
-    use tower::ServiceExt;
 
     #[test]
     fn api_paths() {
@@ -102,47 +127,5 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
         assert_eq!(doc["servers"][0]["url"], PREFIX);
-    }
-
-    #[allow(clippy::panic)]
-    fn boom() -> &'static str {
-        panic!("deliberate test panic")
-    }
-
-    /// A panicking API handler (there is none in the real API, so one is mounted here)
-    /// answers a JSON 500 through the real security stack, in the negotiated language.
-    #[tokio::test]
-    async fn a_panic_under_the_api_is_a_json_500() {
-        let security =
-            crate::security::WebSecurity::builder(rand_chacha::ChaCha20Rng::from_seed([1; 32]))
-                .build();
-        let app = security.protect(Router::new().nest(
-            PREFIX,
-            Router::new().route("/boom", get(|| async { boom() })),
-        ));
-        for (accept, lang) in [("ja", Lang::Ja), ("en", Lang::En)] {
-            let response = app
-                .clone()
-                .oneshot(
-                    Request::get("/api/v1/boom")
-                        .header(header::ACCEPT_LANGUAGE, accept)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-            assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
-            assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap();
-            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            assert_eq!(json["error"], "internal");
-            assert_eq!(
-                json["message"],
-                error::ApiError::Internal.message(lang).as_str()
-            );
-        }
     }
 }

@@ -1,0 +1,116 @@
+//! The command line: every subcommand and option (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// 資格確認限定型レセコン連携機能 — staff MFA registration and login.
+#[derive(Debug, Parser)]
+#[command(name = "shikaku", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Serve the screens and the JSON API.
+    Serve(ServeArgs),
+    /// Administer staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Show recent audit events.
+    Audit(AuditArgs),
+}
+
+/// Options of `shikaku serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub(crate) bind: Option<std::net::SocketAddr>,
+    /// SQLite database (created with its key file `<db>.key` on first run) [default: shikaku.db].
+    #[arg(long)]
+    pub(crate) db: Option<PathBuf>,
+    /// TOML file with policy numbers (see the README's configuration reference).
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
+    /// Demo mode: a demo institution and user are created and printed; plain-http
+    /// cookies on localhost; database `shikaku-demo.db` unless --db is given.
+    #[arg(long)]
+    pub(crate) demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbArg {
+    /// SQLite database.
+    #[arg(long, default_value = "shikaku.db")]
+    pub(crate) db: PathBuf,
+    /// TOML file with policy numbers.
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AccountArgs {
+    #[command(flatten)]
+    pub(crate) db: DbArg,
+    /// 機関コード.
+    #[arg(long)]
+    pub(crate) institution_code: String,
+    /// ログイン ID.
+    #[arg(long)]
+    pub(crate) login_id: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum UserCommand {
+    /// Issue an account and print its ユーザ設定情報 (initial settings).
+    Add {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// Initial password (generated when absent). Visible to other local users via
+        /// the process list: prefer generation.
+        #[arg(long)]
+        password: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List accounts with their lock, MFA and drift state.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Clear the password and passcode lock counters.
+    Unlock(AccountArgs),
+    /// Device lost: remove the Authenticator registration (the next login enrolls again).
+    ResetMfa(AccountArgs),
+    /// Issue a new initial password (the user must change it after the next login).
+    ResetPassword {
+        #[command(flatten)]
+        account: AccountArgs,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account (ends its sessions).
+    Disable(AccountArgs),
+    /// Enable a disabled account.
+    Enable(AccountArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(flatten)]
+    pub(crate) db: DbArg,
+    /// How many events, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) limit: usize,
+    /// Machine-readable output (one JSON object per line).
+    #[arg(long)]
+    pub(crate) json: bool,
+}

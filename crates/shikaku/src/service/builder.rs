@@ -1,0 +1,126 @@
+//! [`Builder`]: the master key, the configuration, the clock, the CSPRNG and the audit
+//! sinks of a [`Shikaku`], checked once before the service exists.
+
+use std::sync::Arc;
+
+use crate::audit::{AuditSink, Fanout, StoreAuditSink};
+use crate::clock::{Clock, SharedRng, SystemClock};
+use crate::config::Config;
+use crate::error::Error;
+use crate::keys::{MasterKey, SecretBox};
+use crate::password::{Hasher, Password, Pepper};
+use crate::store::Store;
+
+use super::Shikaku;
+
+/// Builds a [`Shikaku`].
+pub struct Builder<S: Store> {
+    store: Arc<S>,
+    master_key: Option<MasterKey>,
+    config: Config,
+    clock: Arc<dyn Clock>,
+    rng: Option<SharedRng>,
+    sinks: Vec<Arc<dyn AuditSink>>,
+    store_audit: bool,
+}
+
+impl<S: Store> Builder<S> {
+    /// The master key (required): seals TOTP secrets and derives the argon2 pepper.
+    pub fn master_key(mut self, key: MasterKey) -> Self {
+        self.master_key = Some(key);
+        self
+    }
+
+    /// Policy numbers; default: the manual.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The clock; default: [`SystemClock`].
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The CSPRNG; default: the operating system's.
+    pub fn rng(mut self, rng: SharedRng) -> Self {
+        self.rng = Some(rng);
+        self
+    }
+
+    /// Adds an audit sink (events also go to the store unless [`Self::without_store_audit`]).
+    pub fn audit_sink(mut self, sink: impl AuditSink) -> Self {
+        self.sinks.push(Arc::new(sink));
+        self
+    }
+
+    /// Do not write audit events into the store.
+    pub fn without_store_audit(mut self) -> Self {
+        self.store_audit = false;
+        self
+    }
+
+    /// Validates the configuration and builds the service.
+    pub fn build(self) -> Result<Shikaku<S>, Error> {
+        let master = self
+            .master_key
+            .ok_or_else(|| Error::InvalidConfig("a master key is required".into()))?;
+        let rng = self.rng.unwrap_or_else(SharedRng::system);
+        let cost = self.config.hash_cost;
+        let pepper = Pepper::new(master.pepper_bytes().to_vec())
+            .map_err(|e| Error::InvalidConfig(e.to_string()))?;
+        let hasher = Hasher::builder()
+            .m_cost(cost.m_cost)
+            .t_cost(cost.t_cost)
+            .p_cost(cost.p_cost)
+            .workers(cost.workers)
+            .pool_capacity(
+                (cost.workers.max(1) * cost.concurrent_calls.max(1))
+                    .min(crate::password::MAX_WORKERS),
+            )
+            .pepper(pepper)
+            .build()
+            .map_err(|e| Error::InvalidConfig(e.to_string()))?;
+        if self.config.issuer.trim().is_empty() {
+            return Err(Error::InvalidConfig("the issuer must not be empty".into()));
+        }
+        if self.config.institution_code_digits == 0 || self.config.institution_code_digits > 32 {
+            return Err(Error::InvalidConfig(
+                "institution_code_digits must be 1..=32".into(),
+            ));
+        }
+        // Unknown identifiers are verified against this, so they cost what a real account costs.
+        let dummy = rng
+            .with(|r| hasher.hash(&Password::new("shikaku timing equaliser"), r))
+            .map_err(|e| Error::Hashing(e.to_string()))?;
+        let mut sinks = self.sinks;
+        if self.store_audit {
+            sinks.insert(0, Arc::new(StoreAuditSink(Arc::clone(&self.store))));
+        }
+        Ok(Shikaku {
+            secret_box: SecretBox::new(&master),
+            store: self.store,
+            config: self.config,
+            clock: self.clock,
+            rng,
+            hasher,
+            dummy,
+            audit: Fanout(sinks),
+        })
+    }
+}
+
+impl<S: Store> Builder<S> {
+    pub(super) fn new(store: Arc<S>) -> Self {
+        Self {
+            store,
+            master_key: None,
+            config: Config::default(),
+            clock: Arc::new(SystemClock),
+            rng: None,
+            sinks: Vec::new(),
+            store_audit: true,
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! The rules every flow shares, each in one place: reserving an attempt under the lock
+//! ([`reserve`](Shikaku::reserve)), the password step, the passcode step (verification
+//! and the replay guard in one atomic update) and resolving a login ticket.
+
+use time::OffsetDateTime;
+
+use crate::audit::{AuditKind, Channel};
+use crate::error::{Error, StoreError};
+use crate::ids::AccountKey;
+use crate::keys::Token;
+use crate::lockout::{Attempt, LockStatus, SessionEpoch};
+use crate::password::{Password, PasswordHistory};
+use crate::store::{AccountRecord, LoginTicketRecord, MfaRecord, Store};
+use crate::totp::{Passcode, PendingEnrollment, Secret, Verification};
+
+use super::Shikaku;
+
+impl<S: Store> Shikaku<S> {
+    pub(super) fn existing(&self, key: &AccountKey) -> Result<AccountRecord, Error> {
+        self.store.account_by_key(key)?.ok_or(Error::UnknownAccount)
+    }
+
+    /// Reserves one attempt of `factor` for `key` inside one atomic store update: the
+    /// attempt counts as a failure until a success refunds it, so concurrent guesses can
+    /// never get more verifications than the threshold.
+    pub(super) fn reserve(
+        &self,
+        key: &AccountKey,
+        factor: Factor,
+        channel: Channel,
+    ) -> Result<Reserved, Error> {
+        let now = self.clock.now();
+        let (policy, while_locked) = match factor {
+            Factor::Password => (
+                self.config.password_lockout,
+                AuditKind::PasswordAttemptWhileLocked,
+            ),
+            Factor::Passcode => (
+                self.config.passcode_lockout,
+                AuditKind::PasscodeAttemptWhileLocked,
+            ),
+        };
+        let mut reserved = None;
+        self.store.update_attempts(key, &mut |a| {
+            let lockout = match factor {
+                Factor::Password => &mut a.password,
+                Factor::Passcode => &mut a.passcode,
+            };
+            reserved = Some(lockout.begin_attempt(&policy, now));
+        })?;
+        match reserved {
+            Some(Ok(attempt)) => Ok(Reserved::Granted(attempt)),
+            Some(Err(locked)) => {
+                self.emit(while_locked, Some(key), channel, None);
+                Ok(Reserved::Locked(locked.until))
+            }
+            None => Err(Error::Store(StoreError::Unavailable(
+                "the store did not run the attempt update".into(),
+            ))),
+        }
+    }
+
+    /// Verifies `password` for `key` under the password lock: the account when the
+    /// password is right, or the answer to give.
+    pub(super) fn password_step(
+        &self,
+        key: &AccountKey,
+        password: &Password,
+        channel: Channel,
+    ) -> Result<PasswordStep, Error> {
+        let attempt = match self.reserve(key, Factor::Password, channel)? {
+            Reserved::Granted(attempt) => attempt,
+            Reserved::Locked(until) => return Ok(PasswordStep::Locked(until)),
+        };
+        let account = self.store.account_by_key(key)?;
+        // The same argon2 work whether or not the account exists.
+        let stored = account
+            .as_ref()
+            .map_or(&self.dummy, |a| a.password.current());
+        let matches = self
+            .hasher
+            .verify(password, stored)
+            .map_err(|e| Error::Hashing(e.to_string()))?;
+        match account {
+            Some(account) if matches => {
+                self.store
+                    .update_attempts(key, &mut |a| a.password.record_success())?;
+                self.rehash_if_needed(&account, password)?;
+                Ok(PasswordStep::Verified(Box::new(account)))
+            }
+            _ => {
+                self.emit(AuditKind::PasswordFailed, Some(key), channel, None);
+                match attempt.if_failed {
+                    LockStatus::Locked { until } => {
+                        self.emit(
+                            AuditKind::PasswordLocked,
+                            Some(key),
+                            channel,
+                            Some(format!("until {until}")),
+                        );
+                        Ok(PasswordStep::LockedNow(until))
+                    }
+                    _ => Ok(PasswordStep::Invalid),
+                }
+            }
+        }
+    }
+
+    /// After a correct password: if the stored hash was made with other argon2 parameters
+    /// than the configured ones, replace it (the PHC string carries its parameters, so
+    /// raising the cost later upgrades each account at its next login).
+    pub(super) fn rehash_if_needed(
+        &self,
+        account: &AccountRecord,
+        password: &Password,
+    ) -> Result<(), Error> {
+        let current = account.password.current();
+        if !self.hasher.needs_rehash(current) {
+            return Ok(());
+        }
+        let fresh = self.hash(password)?;
+        let now = self.clock.now();
+        self.store.update_account(account.id, &mut |a| {
+            if a.password.current() != current {
+                return false; // changed meanwhile: leave it
+            }
+            let retired = a.password.retired().cloned().collect();
+            a.password = PasswordHistory::from_parts(fresh.clone(), retired);
+            a.updated_at = now;
+            true
+        })?;
+        Ok(())
+    }
+
+    pub(super) fn resolve_ticket(
+        &self,
+        token: &Token,
+    ) -> Result<(LoginTicketRecord, AccountRecord), Error> {
+        let digest = token.digest();
+        let ticket = self.store.ticket(&digest)?.ok_or(Error::LoginExpired)?;
+        if self.clock.now() >= ticket.expires_at {
+            self.store.delete_ticket(&digest)?;
+            return Err(Error::LoginExpired);
+        }
+        let account = self
+            .store
+            .account(ticket.account)?
+            .ok_or(Error::LoginExpired)?;
+        if account.disabled {
+            return Err(Error::LoginExpired);
+        }
+        Ok((ticket, account))
+    }
+
+    /// Verifies a passcode for `account` under the passcode lock and claims its time
+    /// step atomically. Confirms a pending registration when there is no Authenticator.
+    pub(super) fn passcode_step(
+        &self,
+        account: &AccountRecord,
+        passcode: &Passcode,
+        channel: Channel,
+    ) -> Result<PasscodeStep, Error> {
+        let key = &account.key;
+        // Nothing to verify against (no registration started): not an attempt.
+        if account.mfa.is_none() && account.pending_mfa.is_none() {
+            return Err(Error::EnrollmentRequired);
+        }
+        let now = self.clock.now();
+        let attempt = match self.reserve(key, Factor::Passcode, channel)? {
+            Reserved::Granted(attempt) => attempt,
+            Reserved::Locked(until) => return Ok(PasscodeStep::Locked(until)),
+        };
+
+        // Open the secret outside the transaction (cheap, but keep the closure pure), and
+        // remember which sealed secret it was: the update goes ahead only if the account
+        // still holds that one (no reset and new registration in between).
+        let (opened, sealed) = match (&account.mfa, &account.pending_mfa) {
+            (Some(mfa), _) => (
+                Opened::Registered(self.secret_box.open(account.id, &mfa.secret)?),
+                mfa.secret.clone(),
+            ),
+            (None, Some(pending)) => (
+                Opened::Pending(PendingEnrollment::from_secret(
+                    self.secret_box.open(account.id, &pending.secret)?,
+                )),
+                pending.secret.clone(),
+            ),
+            (None, None) => return Err(Error::EnrollmentRequired),
+        };
+        let enrolling = matches!(opened, Opened::Pending(_));
+        let verifier = &self.config.verifier;
+        let mut outcome = Verification::Rejected;
+        let mut session_epoch = None;
+        let mut must_change = false;
+        let stored = self.store.update_account(account.id, &mut |a| {
+            if a.disabled {
+                outcome = Verification::Rejected;
+                return false;
+            }
+            let consistent = match &opened {
+                Opened::Pending(_) => {
+                    a.mfa.is_none() && a.pending_mfa.as_ref().map(|p| &p.secret) == Some(&sealed)
+                }
+                Opened::Registered(_) => a.mfa.as_ref().map(|m| &m.secret) == Some(&sealed),
+            };
+            if !consistent {
+                outcome = Verification::Rejected;
+                return false;
+            }
+            outcome = match &opened {
+                Opened::Registered(secret) => {
+                    let last_step = a.mfa.as_ref().and_then(|m| m.last_step);
+                    verifier.verify(secret, passcode, now, last_step)
+                }
+                Opened::Pending(pending) => {
+                    match pending.clone().confirm(verifier, passcode, now) {
+                        Ok((_, matched)) => Verification::Accepted(matched),
+                        Err((_, refused)) => refused,
+                    }
+                }
+            };
+            let Verification::Accepted(matched) = &outcome else {
+                return false;
+            };
+            if enrolling {
+                let sealed = a.pending_mfa.take().map(|p| p.secret);
+                a.mfa = sealed.map(|secret| MfaRecord {
+                    secret,
+                    last_step: Some(matched.step),
+                    drift: matched.drift,
+                    enrolled_at: now,
+                });
+            } else if let Some(mfa) = &mut a.mfa {
+                mfa.last_step = Some(matched.step);
+                mfa.drift = matched.drift;
+            }
+            if channel == Channel::Web {
+                session_epoch = Some(a.sessions.begin());
+            }
+            must_change = a.must_change_password;
+            a.updated_at = now;
+            true
+        })?;
+        if stored.is_none() {
+            return Err(Error::LoginExpired);
+        }
+        match outcome {
+            Verification::Accepted(matched) => {
+                self.store
+                    .update_attempts(key, &mut |a| a.passcode.record_success())?;
+                if enrolling {
+                    self.emit(AuditKind::Enrolled, Some(key), channel, None);
+                }
+                Ok(PasscodeStep::Accepted {
+                    enrolled: enrolling,
+                    epoch: session_epoch,
+                    drift: matched.drift,
+                    must_change,
+                })
+            }
+            other => {
+                let kind = if matches!(other, Verification::Replayed { .. }) {
+                    AuditKind::ReplayRefused
+                } else {
+                    AuditKind::PasscodeFailed
+                };
+                self.emit(kind, Some(key), channel, None);
+                match attempt.if_failed {
+                    LockStatus::Locked { until } => {
+                        self.emit(
+                            AuditKind::PasscodeLocked,
+                            Some(key),
+                            channel,
+                            Some(format!("until {until}")),
+                        );
+                        Ok(PasscodeStep::Locked(until))
+                    }
+                    _ => Ok(PasscodeStep::Invalid { enrolling }),
+                }
+            }
+        }
+    }
+}
+
+/// Which of the two lock counters.
+#[derive(Clone, Copy)]
+pub(super) enum Factor {
+    Password,
+    Passcode,
+}
+
+/// The answer of [`Shikaku::reserve`].
+pub(super) enum Reserved {
+    /// Go ahead and verify; the attempt counts as failed unless a success refunds it.
+    Granted(Attempt),
+    /// A lock is in force until then.
+    Locked(OffsetDateTime),
+}
+
+/// The answer of [`Shikaku::password_step`].
+pub(super) enum PasswordStep {
+    /// The password is right.
+    Verified(Box<AccountRecord>),
+    /// Wrong password or unknown identifier.
+    Invalid,
+    /// A lock was already in force.
+    Locked(OffsetDateTime),
+    /// This failure caused the lock.
+    LockedNow(OffsetDateTime),
+}
+
+/// The answer of [`Shikaku::passcode_step`].
+pub(super) enum PasscodeStep {
+    Accepted {
+        enrolled: bool,
+        epoch: Option<SessionEpoch>,
+        drift: i64,
+        must_change: bool,
+    },
+    Locked(OffsetDateTime),
+    Invalid {
+        enrolling: bool,
+    },
+}
+
+/// The secret a passcode is checked against: the registered one, or the one of the
+/// registration in progress.
+enum Opened {
+    Registered(Secret),
+    Pending(PendingEnrollment),
+}

@@ -1,0 +1,82 @@
+//! \[ログイン\] 《ログイン》: institution code, login ID and password; a login ticket for
+//! the screen that follows; 《戻る》.
+
+use crate::audit::{AuditKind, Channel};
+use crate::error::Error;
+use crate::ids::AccountKey;
+use crate::keys::Token;
+use crate::lockout::LockStatus;
+use crate::password::Password;
+use crate::store::{LoginTicketRecord, Store};
+
+use super::guards::PasswordStep;
+use super::{LoginStage, LoginTicket, PasswordLogin, Shikaku};
+
+impl<S: Store> Shikaku<S> {
+    /// 《ログイン》: institution code, login ID and password.
+    pub fn password_login(
+        &self,
+        key: &AccountKey,
+        password: &Password,
+    ) -> Result<PasswordLogin, Error> {
+        let account = match self.password_step(key, password, Channel::Web)? {
+            PasswordStep::Verified(account) => account,
+            PasswordStep::Invalid => return Ok(PasswordLogin::Invalid),
+            PasswordStep::Locked(until) | PasswordStep::LockedNow(until) => {
+                return Ok(PasswordLogin::Locked { until });
+            }
+        };
+        if account.disabled {
+            self.emit(
+                AuditKind::DisabledLoginRefused,
+                Some(key),
+                Channel::Web,
+                None,
+            );
+            return Ok(PasswordLogin::Disabled);
+        }
+        // A passcode lock still in force stops the login here, before a ticket exists.
+        let now = self.clock.now();
+        if let LockStatus::Locked { until } = self
+            .store
+            .attempts(key)?
+            .passcode
+            .status(&self.config.passcode_lockout, now)
+        {
+            self.emit(
+                AuditKind::PasscodeAttemptWhileLocked,
+                Some(key),
+                Channel::Web,
+                None,
+            );
+            return Ok(PasswordLogin::Locked { until });
+        }
+        let token = Token::generate(&self.rng);
+        let expires_at = now.saturating_add(self.config.login_ticket_ttl());
+        self.store.insert_ticket(LoginTicketRecord {
+            digest: token.digest(),
+            account: account.id,
+            issued_at: now,
+            expires_at,
+        })?;
+        self.emit(AuditKind::PasswordAccepted, Some(key), Channel::Web, None);
+        let ticket = LoginTicket { token, expires_at };
+        Ok(match LoginStage::of(&account) {
+            LoginStage::Passcode => PasswordLogin::NeedsPasscode(ticket),
+            LoginStage::Enrollment => PasswordLogin::NeedsEnrollment(ticket),
+        })
+    }
+
+    /// Where a login ticket stands: [`LoginStage::Enrollment`] or [`LoginStage::Passcode`];
+    /// [`Error::LoginExpired`] when it no longer stands.
+    pub fn login_stage(&self, ticket: &Token) -> Result<LoginStage, Error> {
+        let (_, account) = self.resolve_ticket(ticket)?;
+        Ok(LoginStage::of(&account))
+    }
+
+    /// Ends a half-finished login (《戻る》 on the passcode screen).
+    pub fn abandon_login(&self, ticket: &Token) -> Result<(), Error> {
+        self.store.delete_ticket(&ticket.digest())?;
+        Ok(())
+    }
+}

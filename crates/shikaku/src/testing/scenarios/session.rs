@@ -1,0 +1,57 @@
+//! Sessions: 30 idle minutes at their exact edge, a later login elsewhere, 《ログアウト》.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use crate::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID, ended};
+use crate::{AuditKind, PasscodeLogin, SessionEnd, Store};
+
+/// 30 idle minutes end a session: 29:59.999 alive (and extended), 30:00 dead.
+pub fn idle_timeout_edges<S: Store>(store: Arc<S>) {
+    let h = Harness::new(store);
+    h.provision(LOGIN_ID);
+    let (_, session) = h.enroll(LOGIN_ID);
+    h.advance(Duration::minutes(30) - Duration::milliseconds(1));
+    let info = h.service.session(&session).expect("alive at 29:59.999");
+    assert_eq!(
+        info.expires_at,
+        h.now() + Duration::minutes(30),
+        "activity extends"
+    );
+    h.advance(Duration::minutes(30) - Duration::milliseconds(1));
+    assert!(h.service.session(&session).is_ok());
+    h.advance(Duration::minutes(30));
+    assert_eq!(ended(h.service.session(&session)), SessionEnd::Expired);
+    assert_eq!(
+        ended(h.service.session(&session)),
+        SessionEnd::Unknown,
+        "gone after"
+    );
+}
+
+/// Logging in again without logging out ends the earlier session, which says so.
+pub fn second_login_supersedes_first<S: Store>(store: Arc<S>) {
+    let h = Harness::new(store);
+    h.provision(LOGIN_ID);
+    let (secret, first) = h.enroll(LOGIN_ID);
+    h.next_step();
+    let (ticket, _) = h.ticket(LOGIN_ID, INITIAL_PASSWORD);
+    let second = match h.submit(&ticket, &h.code(&secret, 0)) {
+        PasscodeLogin::Session(g) => g.token,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(ended(h.service.session(&first)), SessionEnd::Superseded);
+    assert!(h.service.session(&second).is_ok());
+    assert_eq!(h.count(AuditKind::SessionSuperseded), 1);
+}
+
+/// Logout ends the session server-side.
+pub fn logout_ends_session<S: Store>(store: Arc<S>) {
+    let h = Harness::new(store);
+    h.provision(LOGIN_ID);
+    let (_, session) = h.enroll(LOGIN_ID);
+    assert!(h.service.logout(&session).unwrap());
+    assert_eq!(ended(h.service.session(&session)), SessionEnd::Unknown);
+    assert!(!h.service.logout(&session).unwrap());
+}

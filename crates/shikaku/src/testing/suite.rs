@@ -1,0 +1,40 @@
+//! [`store_behaviour_suite!`](crate::store_behaviour_suite): every scenario of
+//! [`scenarios`](super::scenarios) as a `#[test]` over stores from one constructor.
+
+/// Runs every behaviour scenario against stores from `make` (a closure returning an
+/// `Arc` of a fresh store), one `#[test]` per scenario, named after it.
+#[macro_export]
+macro_rules! store_behaviour_suite {
+    ($make:expr) => {
+        $crate::store_behaviour_suite!(@tests $make;
+            // login.rs
+            password_lock_edges, password_success_resets_count,
+            unknown_identifier_is_indistinguishable, login_ticket_expiry,
+            // enrollment.rs
+            first_time_registration, enrollment_code_is_not_reusable,
+            passcode_before_enrollment_is_not_counted,
+            // passcode.rs
+            passcode_lock_edges, password_does_not_reset_passcode_count, drift_is_recorded,
+            // session.rs
+            idle_timeout_edges, second_login_supersedes_first, logout_ends_session,
+            // password.rs
+            password_change_rules, wrong_current_password_counts,
+            five_generations_and_manual_example, a_stale_session_cannot_change_the_password,
+            rehash_on_login,
+            // authenticate.rs
+            receipt_computer_authentication,
+            // admin.rs
+            administration, audit_holds_no_secret,
+            // concurrency.rs
+            concurrent_wrong_passwords, concurrent_same_passcode,
+        );
+    };
+    (@tests $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::testing::scenarios::$name(($make)());
+            }
+        )*
+    };
+}

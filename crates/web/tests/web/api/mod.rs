@@ -1,0 +1,88 @@
+//! The JSON API over the real facade (`app(…)` on the workspace test kit's
+//! [`Harness`](shikaku::testing::Harness): a `FaultyStore` over a `MemoryStore`, a
+//! `ManualClock` at the kit's start and a seeded CSPRNG), driven with `oneshot`.
+//!
+//! Every response any test receives goes through [`Api::send`], which checks it against
+//! the OpenAPI document (`crates/web/openapi.json`): the operation and status must be
+//! documented, the body must validate against the documented schema (required
+//! properties, types, enums, `additionalProperties: false`, patterns, RFC 3339 instants),
+//! documented headers must be present, and `Cache-Control: no-store` is on everything.
+//! [`the_contract_is_exercised_in_full`] runs every scenario and then asserts that every
+//! documented (operation, status, error code) was actually received.
+//!
+//! | file | what |
+//! |---|---|
+//! | `contract.rs` | the OpenAPI checker and the coverage keys |
+//! | `harness.rs` | [`Api`], [`Call`], [`Reply`] |
+//! | `login.rs` | enrollment, later logins, replays, the password lock, the passcode step |
+//! | `password.rs` | `POST /password`: violations, history, its lock |
+//! | `session.rs` | idle sessions and login tokens, supersession, logout |
+//! | `authenticate.rs` | `POST /authenticate` |
+//! | `admin.rs` | the administrator's resets and disabling, seen through the API |
+//! | `input.rs` | hostile bodies and fields, size limits |
+//! | `transport.rs` | where tokens come from, JSON transport errors, 500s, languages |
+//! | `document.rs` | the document itself |
+
+mod admin;
+mod authenticate;
+mod contract;
+mod document;
+mod harness;
+mod input;
+mod login;
+mod password;
+mod session;
+mod transport;
+
+use std::sync::Arc;
+
+use contract::contract;
+use harness::{Api, Seen};
+
+/// One `#[tokio::test]` per scenario (named after it), and
+/// [`the_contract_is_exercised_in_full`] over all of them.
+macro_rules! scenarios {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $module::$name(&Api::new(Seen::default())).await;
+            }
+        )*
+
+        /// Runs every scenario, then checks that every documented (operation, status,
+        /// error code) was received — and nothing undocumented (checked per response).
+        #[tokio::test]
+        async fn the_contract_is_exercised_in_full() {
+            let seen = Seen::default();
+            $( $module::$name(&Api::new(Arc::clone(&seen))).await; )*
+            let seen = seen.lock().unwrap().clone();
+            let missing: Vec<_> = contract().promised().difference(&seen).cloned().collect();
+            assert!(missing.is_empty(), "documented but never exercised: {missing:#?}");
+            let extra: Vec<_> = seen.difference(&contract().promised()).cloned().collect();
+            assert!(extra.is_empty(), "received but not promised: {extra:#?}");
+        }
+    };
+}
+
+scenarios! {
+    login::enrollment_then_later_logins,
+    login::a_replayed_passcode_is_refused,
+    login::three_wrong_passwords_lock_for_30_minutes,
+    login::unknown_account_and_wrong_password_are_identical,
+    login::passcode_step_errors_and_lock,
+    password::password_change_lists_every_violation,
+    password::password_change_locks_on_wrong_current_passwords,
+    session::sessions_expire_after_30_idle_minutes,
+    session::a_later_login_supersedes_the_session,
+    session::logout_ends_the_session,
+    authenticate::authenticate_in_one_call,
+    admin::administrator_states,
+    input::bad_input_is_400_never_500,
+    input::bodies_over_the_limit_are_413_before_parsing,
+    transport::tokens_come_only_from_the_authorization_header,
+    transport::transport_errors_are_json,
+    transport::store_failures_are_json_500s,
+    transport::messages_follow_accept_language,
+    document::the_document_is_served,
+}
