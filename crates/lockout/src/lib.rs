@@ -49,8 +49,9 @@
 //! 2. Verify the password (or passcode) outside the transaction — argon2 is
 //!    slow and should not hold a lock.
 //! 3. On success only: in a second transaction, load, call
-//!    [`record_success`](Lockout::record_success), store. On failure there is
-//!    nothing to write; report [`Attempt::if_failed`].
+//!    [`record_success_of(attempt)`](Lockout::record_success_of), store: the
+//!    failures before the attempt are forgiven, those reserved after it stay.
+//!    On failure there is nothing to write; report [`Attempt::if_failed`].
 //!
 //! Whatever the interleaving, at most `threshold` verifications run between
 //! two successes (or before a lock ends).
@@ -82,7 +83,7 @@
 //! assert_eq!(password.begin_attempt(&policy, almost), Err(Locked { until }));
 //! let attempt = password.begin_attempt(&policy, until)?;
 //! assert_eq!(attempt.if_failed, LockStatus::Open { attempts_left: 2 });
-//! password.record_success(); // the right password this time: the count is refunded
+//! password.record_success_of(attempt); // the right password this time: the run ends
 //! assert_eq!(password.status(&policy, until), LockStatus::Open { attempts_left: 3 });
 //!
 //! // One session per account; 30 minutes idle ends it.

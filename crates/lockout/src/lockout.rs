@@ -32,8 +32,10 @@
 //! something (a notification, a cache eviction) when that is.
 //!
 //! `begin_attempt` is `record_failure` done *before* the verification, so that
-//! concurrent attempts cannot overtake the count; `record_success` afterwards
-//! refunds it. See the crate docs for the store-side protocol.
+//! concurrent attempts cannot overtake the count; `record_success_of(attempt)`
+//! afterwards refunds it and forgives the failures counted before it, while
+//! attempts reserved after it stay counted. See the crate docs for the
+//! store-side protocol.
 
 use core::fmt;
 
@@ -160,6 +162,9 @@ pub struct Attempt {
     /// status already): `Open` with the attempts that remain, or `Locked` when
     /// this attempt was the last one allowed.
     pub if_failed: LockStatus,
+    /// Which consecutive failure this attempt was counted as (1, 2, …): the
+    /// attempts reserved after it hold the later slots.
+    slot: u32,
 }
 
 impl Lockout {
@@ -257,8 +262,12 @@ impl Lockout {
             self.state = State::Locked { until };
             return Err(Locked { until });
         }
+        let slot = match self.state.at(now) {
+            State::Open { failures } => failures.saturating_add(1),
+            State::Locked { .. } => policy.threshold(),
+        };
         let if_failed = self.record_failure(policy, now);
-        Ok(Attempt { if_failed })
+        Ok(Attempt { if_failed, slot })
     }
 
     /// Records a successful verification: the count is reset and a lock, if
@@ -271,6 +280,26 @@ impl Lockout {
     /// [`status`](Self::status) was open): it does not look at the clock.
     pub fn record_success(&mut self) {
         self.state = State::default();
+    }
+
+    /// Records that the verification `attempt` permitted succeeded: the failures
+    /// counted before it are forgiven, and the attempts reserved *after* it —
+    /// concurrent guesses still being verified — stay counted.
+    ///
+    /// This is the refund to use with [`begin_attempt`](Self::begin_attempt).
+    /// A success therefore ends only the run of failures that came before it: an
+    /// attacker whose guesses race a receipt computer's correct logins is still
+    /// locked after `threshold` of them. When those later attempts had locked
+    /// the credential, the lock is lifted but they remain counted.
+    pub fn record_success_of(&mut self, attempt: Attempt) {
+        let later = match (self.state, attempt.if_failed) {
+            (State::Open { failures }, _) => failures.saturating_sub(attempt.slot),
+            // This attempt took the last slot: nothing could be reserved after it.
+            (State::Locked { .. }, LockStatus::Locked { .. }) => 0,
+            // Later attempts took the remaining slots and locked.
+            (State::Locked { .. }, LockStatus::Open { attempts_left }) => attempts_left,
+        };
+        self.state = State::Open { failures: later };
     }
 
     /// Lifts a lock and clears the count, for an administrator's unlock.
@@ -297,6 +326,53 @@ mod tests {
     use crate::instant::MAX;
     use time::macros::datetime;
     use time::{Duration, PrimitiveDateTime, UtcOffset};
+
+    #[test]
+    fn a_success_forgives_earlier_failures_but_not_concurrent_later_ones() {
+        let p = LockoutPolicy::default();
+        let t = datetime!(2026-04-01 00:00 UTC);
+        // Two earlier failures, then a right password: the run is over.
+        let mut l = Lockout::new();
+        l.record_failure(&p, t);
+        l.record_failure(&p, t);
+        let right = l.begin_attempt(&p, t).unwrap();
+        l.record_success_of(right);
+        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 3 });
+
+        // A right attempt and a guess race: the guess, reserved after it, stays counted.
+        let mut l = Lockout::new();
+        let right = l.begin_attempt(&p, t).unwrap();
+        let _guess = l.begin_attempt(&p, t).unwrap();
+        l.record_success_of(right);
+        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 2 });
+
+        // The guess was reserved first: the success ends its run.
+        let mut l = Lockout::new();
+        let _guess = l.begin_attempt(&p, t).unwrap();
+        let right = l.begin_attempt(&p, t).unwrap();
+        l.record_success_of(right);
+        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 3 });
+
+        // Two guesses reserved after the right attempt locked: the lock lifts,
+        // both stay counted, and one more failure locks again.
+        let mut l = Lockout::new();
+        let right = l.begin_attempt(&p, t).unwrap();
+        let _ = l.begin_attempt(&p, t).unwrap();
+        let last = l.begin_attempt(&p, t).unwrap();
+        assert!(last.if_failed.is_locked());
+        l.record_success_of(right);
+        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 1 });
+        assert!(l.begin_attempt(&p, t).unwrap().if_failed.is_locked());
+
+        // The right attempt took the last slot: the account reopens in full.
+        let mut l = Lockout::new();
+        l.record_failure(&p, t);
+        l.record_failure(&p, t);
+        let right = l.begin_attempt(&p, t).unwrap();
+        assert!(right.if_failed.is_locked());
+        l.record_success_of(right);
+        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 3 });
+    }
 
     const T0: OffsetDateTime = datetime!(2025-04-01 09:00 +09:00);
 

@@ -84,7 +84,7 @@ impl<S: Store> Shikaku<S> {
         match account {
             Some(account) if matches => {
                 self.store
-                    .update_attempts(key, &mut |a| a.password.record_success())?;
+                    .update_attempts(key, &mut |a| a.password.record_success_of(attempt))?;
                 self.rehash_if_needed(&account, password)?;
                 Ok(PasswordStep::Verified(Box::new(account)))
             }
@@ -247,7 +247,7 @@ impl<S: Store> Shikaku<S> {
         match outcome {
             Verification::Accepted(matched) => {
                 self.store
-                    .update_attempts(key, &mut |a| a.passcode.record_success())?;
+                    .update_attempts(key, &mut |a| a.passcode.record_success_of(attempt))?;
                 if enrolling {
                     self.emit(AuditKind::Enrolled, Some(key), channel, None);
                 }
