@@ -7,6 +7,7 @@
 //! | `builder` | [`HasherBuilder`] and its range checks |
 //! | `pepper` | [`Pepper`], the host's secret |
 //! | `phc` | [`PasswordHash`]: PHC strings, parsed and validated |
+//! | `settings` | [`HashSettings`]: what decides the work of verifying a hash |
 //! | `pool` | the reusable argon2 memory (why: see there) |
 //! | `parallel` | [`Hasher::run_all`], the fan-out of a history check |
 
@@ -15,6 +16,7 @@ mod parallel;
 mod pepper;
 mod phc;
 mod pool;
+mod settings;
 
 use core::fmt;
 
@@ -29,6 +31,7 @@ pub use self::builder::HasherBuilder;
 pub use self::pepper::Pepper;
 pub use self::phc::PasswordHash;
 use self::pool::{MemoryPool, block_count};
+pub use self::settings::HashSettings;
 use crate::{Error, Password};
 
 /// Default argon2id memory cost in KiB; alias of [`Hasher::DEFAULT_M_COST`].
@@ -230,6 +233,58 @@ impl Hasher {
         PasswordHash::argon2id(params_string, salt, &out[..])
     }
 
+    /// The settings of every hash this hasher makes ([`Hasher::hash`]).
+    ///
+    /// # Errors
+    /// Only if the configured costs cannot be encoded (the builder refuses
+    /// such costs, so not in practice).
+    pub fn settings(&self) -> Result<HashSettings, Error> {
+        HashSettings::new(Algorithm::Argon2id, Version::V0x13, self.params()?)
+    }
+
+    /// Hashes `password` (with a fresh salt from `rng` and this hasher's
+    /// pepper) exactly as `settings` say — variant, version, costs, output
+    /// length — instead of with this hasher's own costs.
+    ///
+    /// For timing dummies: verifying a wrong password against the result
+    /// costs what verifying it against any stored hash of those settings
+    /// costs. New passwords are hashed with [`Hasher::hash`].
+    ///
+    /// # Errors
+    /// [`Error::Hashing`] if memory for argon2 cannot be allocated or argon2
+    /// refuses the settings.
+    pub fn hash_with_settings<R: CryptoRng + ?Sized>(
+        &self,
+        password: &Password,
+        settings: &HashSettings,
+        rng: &mut R,
+    ) -> Result<PasswordHash, Error> {
+        let salt = Self::draw_salt(rng);
+        let params = settings.params.clone();
+        let params_string = phc::encode_params(&params)?;
+        let needed = params.block_count();
+        let context = self.context(settings.algorithm, settings.version, params)?;
+        let mut out = Zeroizing::new(vec![0u8; settings.output_len()]);
+        {
+            let mut memory = self.pool.take(needed)?;
+            context
+                .hash_password_into_with_memory(
+                    password.as_str().as_bytes(),
+                    &salt,
+                    &mut out[..],
+                    memory.blocks_mut(),
+                )
+                .map_err(|_| Error::Hashing("argon2 refused the settings"))?;
+        }
+        PasswordHash::encode(
+            settings.algorithm,
+            settings.version,
+            params_string,
+            &salt,
+            &out[..],
+        )
+    }
+
     /// Whether `password` matches `hash`. Comparison is constant-time.
     ///
     /// The stored hash's own algorithm, version and costs are used, so
@@ -319,6 +374,55 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Hasher>();
         assert_send_sync::<PasswordHash>();
+    }
+
+    #[test]
+    fn hash_with_settings_reproduces_any_stored_setting() {
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let mut rng = ChaCha20Rng::from_seed([5; 32]);
+        let hasher = Hasher::builder()
+            .m_cost(64)
+            .t_cost(1)
+            .pepper(Pepper::new([7u8; 32]).unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(
+            hasher.settings().unwrap().as_str(),
+            "$argon2id$v=19$m=64,t=1,p=1$len=32"
+        );
+        let pw = Password::new("Staff-2024");
+        // Another variant, version, costs and output length than the hasher's.
+        let old = PasswordHash::try_from(
+            "$argon2i$v=16$m=32,t=2,p=2$c29tZXNhbHRzb21lc2FsdA$\
+             AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        let settings = old.settings().unwrap();
+        assert_eq!(settings.as_str(), "$argon2i$v=16$m=32,t=2,p=2$len=32");
+        let dummy = hasher.hash_with_settings(&pw, &settings, &mut rng).unwrap();
+        assert_eq!(dummy.settings().unwrap(), settings);
+        assert!(dummy.as_str().starts_with("$argon2i$v=16$m=32,t=2,p=2$"));
+        assert!(
+            hasher.verify(&pw, &dummy).unwrap(),
+            "a real hash of its password"
+        );
+        assert!(!hasher.verify(&Password::new("Other-2024"), &dummy).unwrap());
+        // Its own settings give what `hash` gives, but for the salt.
+        let own = hasher
+            .hash_with_settings(&pw, &hasher.settings().unwrap(), &mut rng)
+            .unwrap();
+        assert_eq!(own.settings().unwrap(), hasher.settings().unwrap());
+        assert!(!hasher.needs_rehash(&own));
+        let short = PasswordHash::try_from(
+            "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        assert_eq!(
+            short.settings().unwrap().as_str(),
+            "$argon2id$v=19$m=64,t=1,p=1$len=16",
+            "the output length is part of the settings"
+        );
     }
 
     #[test]

@@ -101,8 +101,8 @@ mod violation;
 pub use crate::error::Error;
 pub use crate::generate::{GENERATED_LENGTH, generate_password, generate_password_with_length};
 pub use crate::hasher::{
-    DEFAULT_M_COST, DEFAULT_P_COST, DEFAULT_T_COST, DEFAULT_WORKERS, Hasher, HasherBuilder,
-    MAX_M_COST, MAX_P_COST, MAX_T_COST, MAX_WORKERS, PasswordHash, Pepper,
+    DEFAULT_M_COST, DEFAULT_P_COST, DEFAULT_T_COST, DEFAULT_WORKERS, HashSettings, Hasher,
+    HasherBuilder, MAX_M_COST, MAX_P_COST, MAX_T_COST, MAX_WORKERS, PasswordHash, Pepper,
 };
 pub use crate::history::{ChangeError, PasswordHistory, PrefixVerifier, RetiredGeneration};
 pub use crate::password::Password;

@@ -8,7 +8,7 @@ use argon2::password_hash::phc;
 use argon2::{Algorithm, Params, Version};
 use serde::{Deserialize, Serialize};
 
-use super::{Hasher, SALT_LEN};
+use super::{HashSettings, Hasher, SALT_LEN};
 use crate::Error;
 
 /// A stored password hash: an argon2 PHC string such as
@@ -47,15 +47,36 @@ impl PasswordHash {
         parse_phc(&self.0)
     }
 
+    /// The argon2 settings this hash was made with (what verifying it costs).
+    ///
+    /// # Errors
+    /// As for parsing: never for a `PasswordHash` that exists (parsing is
+    /// checked when one is made).
+    pub fn settings(&self) -> Result<HashSettings, Error> {
+        let parsed = self.parse()?;
+        HashSettings::new(parsed.algorithm, parsed.version, parsed.params)
+    }
+
     /// The PHC string of a fresh argon2id v19 hash.
     pub(super) fn argon2id(
         params: phc::ParamsString,
         salt: &[u8; SALT_LEN],
         hash: &[u8],
     ) -> Result<Self, Error> {
+        Self::encode(Algorithm::Argon2id, Version::V0x13, params, salt, hash)
+    }
+
+    /// The PHC string of a fresh hash of any argon2 variant and version.
+    pub(super) fn encode(
+        algorithm: Algorithm,
+        version: Version,
+        params: phc::ParamsString,
+        salt: &[u8; SALT_LEN],
+        hash: &[u8],
+    ) -> Result<Self, Error> {
         let encoded = phc::PasswordHash {
-            algorithm: argon2::ARGON2ID_IDENT,
-            version: Some(Version::V0x13.into()),
+            algorithm: algorithm.ident(),
+            version: Some(version.into()),
             params,
             salt: Some(phc::Salt::new(salt).map_err(|_| Error::Hashing("salt"))?),
             hash: Some(phc::Output::new(hash).map_err(|_| Error::Hashing("output"))?),
