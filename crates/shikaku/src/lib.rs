@@ -34,8 +34,13 @@
 //!   atomic store update *before* the password or passcode is verified, and refunded on
 //!   success; N concurrent guesses get at most 3 verifications. Counters are keyed on
 //!   the normalised identifier whether or not the account exists.
-//! - **Same answer, same work** for unknown identifiers: they are verified against a
-//!   dummy hash of the same cost.
+//! - **Same answer, same work** for every wrong password: each password step runs one
+//!   argon2 verification per distinct setting stored (the real hash for the account's
+//!   own, a dummy for every other; an unknown identifier: dummies for all), so neither
+//!   an unknown identifier nor an account hashed under older settings stands out.
+//! - **One registration per login.** An Authenticator registration in progress belongs
+//!   to the login that drew it: a later login draws a new secret (an earlier QR code
+//!   stops working), and resets and disabling drop it.
 //! - **Replay guard.** A passcode's time step is claimed inside the same atomic update
 //!   that verifies it, so one code opens at most one session, and the code that
 //!   confirmed the registration cannot be reused for the first login.

@@ -41,11 +41,20 @@ pub struct MfaRecord {
 }
 
 /// An Authenticator registration in progress: a secret not yet confirmed by a passcode.
+///
+/// It belongs to one login: the login ticket that created it ([`Self::ticket`]). Each
+/// login that needs a registration gets a fresh secret, so a QR code shown or printed
+/// for an earlier (abandoned) login stops working, and only the login that owns the
+/// registration can show, print or confirm it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PendingMfa {
-    /// The candidate secret, sealed. Kept across logins until confirmed, so a QR code
-    /// already scanned or printed stays valid.
+    /// The candidate secret, sealed.
     pub secret: SealedSecret,
+    /// Digest of the login ticket whose login created this registration. `None` for a
+    /// registration stored before registrations belonged to a login: the next view by
+    /// a live login replaces it with one of its own.
+    #[serde(default)]
+    pub ticket: Option<TokenDigest>,
     /// Whether the first-time print confirmation has been shown.
     pub print_prompt_shown: bool,
     /// When it was created.

@@ -36,11 +36,11 @@
 //! # }
 //! ```
 //!
-//! ## Schema (version 1)
+//! ## Schema (version 2)
 //!
 //! | table | key | columns |
 //! |---|---|---|
-//! | `accounts` | `id INTEGER PRIMARY KEY AUTOINCREMENT`, `UNIQUE (institution_code, login_id)` | `password_history` (JSON), `must_change_password`, `disabled`, `mfa_secret` (sealed BLOB) + `mfa_last_step`/`mfa_drift`/`mfa_enrolled_at`, `pending_secret` (sealed BLOB) + `pending_print_prompt_shown`/`pending_created_at`, `session_slot` (JSON), `created_at`, `updated_at` |
+//! | `accounts` | `id INTEGER PRIMARY KEY AUTOINCREMENT`, `UNIQUE (institution_code, login_id)` | `password_history` (JSON), `must_change_password`, `disabled`, `mfa_secret` (sealed BLOB) + `mfa_last_step`/`mfa_drift`/`mfa_enrolled_at`, `pending_secret` (sealed BLOB) + `pending_print_prompt_shown`/`pending_created_at` + `pending_ticket` (the digest of the login ticket that owns the registration; NULL in rows from version 1), `session_slot` (JSON), `created_at`, `updated_at` |
 //! | `attempts` | `(institution_code, login_id)` | `password_lockout`, `passcode_lockout` (JSON) |
 //! | `login_tickets` | `digest BLOB` (SHA-256 of the token, 32 bytes) | `account_id` → `accounts`, `issued_at`, `expires_at` (indexed) |
 //! | `sessions` | `digest BLOB` | `account_id` → `accounts` (indexed), `clock` (JSON), `created_at` |
@@ -64,7 +64,9 @@
 //! compiled into the crate ([`SCHEMA_VERSION`] is the newest). [`SqliteStore::open`]
 //! applies the missing ones, each in its own `BEGIN IMMEDIATE` transaction that
 //! re-checks the version under the lock, so concurrent openers and crashes
-//! mid-migration are safe. A database with a newer version is refused
+//! mid-migration are safe. Version 2 adds `accounts.pending_ticket` (a registration in
+//! progress belongs to one login); rows of version 1 keep working, their registration
+//! replaced at the next view. A database with a newer version is refused
 //! ([`Error::SchemaTooNew`]) rather than misread, and `PRAGMA application_id` marks the
 //! file so another application's database is refused too ([`Error::NotShikaku`]).
 //!

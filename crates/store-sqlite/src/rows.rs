@@ -156,6 +156,7 @@ pub(crate) struct AccountRow {
     pub(crate) pending_secret: Option<Vec<u8>>,
     pub(crate) pending_print_prompt_shown: Option<bool>,
     pub(crate) pending_created_at: Option<String>,
+    pub(crate) pending_ticket: Option<Vec<u8>>,
     pub(crate) session_slot: String,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
@@ -166,7 +167,7 @@ impl AccountRow {
     pub(crate) const COLUMNS: &'static str = "id, institution_code, login_id, password_history, \
         must_change_password, disabled, mfa_secret, mfa_last_step, mfa_drift, mfa_enrolled_at, \
         pending_secret, pending_print_prompt_shown, pending_created_at, session_slot, \
-        created_at, updated_at";
+        created_at, updated_at, pending_ticket";
 
     pub(crate) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -186,6 +187,7 @@ impl AccountRow {
             session_slot: row.get(13)?,
             created_at: row.get(14)?,
             updated_at: row.get(15)?,
+            pending_ticket: row.get(16)?,
         })
     }
 }
@@ -216,9 +218,13 @@ impl TryFrom<AccountRow> for AccountRecord {
             row.pending_print_prompt_shown,
             row.pending_created_at,
         ) {
-            (None, None, None) => None,
+            (None, None, None) if row.pending_ticket.is_none() => None,
             (Some(secret), Some(print_prompt_shown), Some(created_at)) => Some(PendingMfa {
                 secret: SealedSecret(secret),
+                ticket: row
+                    .pending_ticket
+                    .map(|d| digest_from_sql(&d, &at.column("pending_ticket")))
+                    .transpose()?,
                 print_prompt_shown,
                 created_at: instant_from_sql(&created_at, &at.column("pending_created_at"))?,
             }),
@@ -259,6 +265,7 @@ impl TryFrom<&AccountRecord> for AccountRow {
             pending_secret: pending.map(|p| p.secret.0.clone()),
             pending_print_prompt_shown: pending.map(|p| p.print_prompt_shown),
             pending_created_at: pending.map(|p| instant_to_sql(p.created_at)).transpose()?,
+            pending_ticket: pending.and_then(|p| p.ticket).map(|d| d.0.to_vec()),
             session_slot: json_to_sql(&record.sessions, "the session slot")?,
             created_at: instant_to_sql(record.created_at)?,
             updated_at: instant_to_sql(record.updated_at)?,

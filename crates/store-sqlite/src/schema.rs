@@ -32,11 +32,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first; versions are consecutive from 1.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts, attempts, login tickets, sessions, audit events",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts, attempts, login tickets, sessions, audit events",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "the login ticket that owns a registration in progress",
+        sql: include_str!("migrations/0002_pending_ticket.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = {
@@ -221,5 +228,96 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 0, "the failed step was rolled back as a whole");
+    }
+
+    /// Version 2 (`accounts.pending_ticket`): a database of version 1 holding a
+    /// registration in progress migrates, the registration reads back as belonging to no
+    /// login, and the facade replaces it at the login's next view (issue 10, item 1).
+    #[test]
+    fn a_version_1_registration_in_progress_survives_the_migration_and_is_replaced() {
+        use std::sync::Arc;
+
+        use shikaku::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID, secret_of};
+        use shikaku::{PasscodeLogin, Store};
+
+        use crate::SqliteStore;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shikaku.db");
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        let h = Harness::new(Arc::clone(&store));
+        h.provision(LOGIN_ID);
+        let (ticket, needs) = h.ticket(LOGIN_ID, INITIAL_PASSWORD);
+        assert!(needs);
+        let old_key = h
+            .service
+            .enrollment(&ticket)
+            .unwrap()
+            .setup_key
+            .copy_form()
+            .to_string();
+        let before = store.account_by_key(&h.key(LOGIN_ID)).unwrap().unwrap();
+        let before_pending = before.pending_mfa.clone().unwrap();
+        assert!(before_pending.ticket.is_some());
+        drop(h);
+        drop(store);
+
+        // Back to the shape an older release wrote: version 1, no pending_ticket column.
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "ALTER TABLE accounts DROP COLUMN pending_ticket; PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+
+        let store = Arc::new(SqliteStore::open(&path).unwrap());
+        assert_eq!(store.schema_version().unwrap(), 2);
+        let migrated = store.account(before.id).unwrap().unwrap();
+        let pending = migrated.pending_mfa.unwrap();
+        assert_eq!(pending.ticket, None, "a version 1 row belongs to no login");
+        assert_eq!(pending.secret, before_pending.secret);
+        assert_eq!(pending.created_at, before_pending.created_at);
+
+        // The same master key (same seed): the login that was under way goes on, and
+        // its next view replaces the registration with one of its own.
+        let h = Harness::new(Arc::clone(&store));
+        let new_key = h
+            .service
+            .enrollment(&ticket)
+            .unwrap()
+            .setup_key
+            .copy_form()
+            .to_string();
+        assert_ne!(new_key, old_key);
+        let stored = store
+            .account(before.id)
+            .unwrap()
+            .unwrap()
+            .pending_mfa
+            .unwrap();
+        assert_eq!(stored.ticket, Some(ticket.digest()));
+        assert!(matches!(
+            h.submit(&ticket, &h.code(&secret_of(&new_key), 0)),
+            PasscodeLogin::Session(_)
+        ));
+
+        // The column takes only a 32-byte digest, and only beside a pending secret.
+        let conn = Connection::open(&path).unwrap();
+        let set = |sql: &str| conn.execute(sql, []);
+        assert!(
+            set("UPDATE accounts SET pending_ticket = zeroblob(32)").is_err(),
+            "no secret"
+        );
+        h.provision("staff02");
+        let (other, _) = h.ticket("staff02", INITIAL_PASSWORD);
+        h.service.enrollment(&other).unwrap();
+        assert!(
+            set("UPDATE accounts SET pending_ticket = zeroblob(31) WHERE login_id = 'staff02'")
+                .is_err()
+        );
+        assert!(
+            set("UPDATE accounts SET pending_ticket = NULL WHERE login_id = 'staff02'").is_ok()
+        );
     }
 }

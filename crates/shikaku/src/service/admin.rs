@@ -77,7 +77,8 @@ impl<S: Store> Shikaku<S> {
 
     /// Issues a new initial password. The old one is retired without a prefix verifier
     /// (its plaintext is not known); the user must change the password at next login;
-    /// sessions and pending logins end.
+    /// sessions, pending logins and any registration in progress end (whoever knew the
+    /// old password may have seen its QR code).
     pub fn reset_password(&self, key: &AccountKey) -> Result<InitialSettings, Error> {
         let account = self.existing(key)?;
         let password = self
@@ -89,6 +90,7 @@ impl<S: Store> Shikaku<S> {
         self.store.update_account(account.id, &mut |a| {
             a.password.reset(policy, hash.clone());
             a.must_change_password = true;
+            a.pending_mfa = None;
             a.sessions.begin();
             a.updated_at = now;
             true
@@ -107,13 +109,15 @@ impl<S: Store> Shikaku<S> {
         })
     }
 
-    /// Disables or re-enables an account. Disabling ends its sessions.
+    /// Disables or re-enables an account. Disabling ends its sessions, pending logins and
+    /// any registration in progress.
     pub fn set_disabled(&self, key: &AccountKey, disabled: bool) -> Result<(), Error> {
         let account = self.existing(key)?;
         let now = self.clock.now();
         self.store.update_account(account.id, &mut |a| {
             a.disabled = disabled;
             if disabled {
+                a.pending_mfa = None;
                 a.sessions.begin();
             }
             a.updated_at = now;
@@ -158,9 +162,19 @@ impl<S: Store> Shikaku<S> {
         Ok(self.store.recent_audit(limit)?)
     }
 
-    /// Removes expired login tickets and empty counters.
+    /// Removes expired login tickets and empty counters, and recomputes the argon2
+    /// settings the timing dummies cover from the accounts as stored now (a setting no
+    /// account uses any more is dropped; one written by another process is learnt).
     pub fn prune(&self) -> Result<usize, Error> {
-        Ok(self.store.prune(self.clock.now())?)
+        let removed = self.store.prune(self.clock.now())?;
+        let stored = self
+            .store
+            .accounts()?
+            .iter()
+            .filter_map(|a| a.password.current().settings().ok())
+            .collect::<Vec<_>>();
+        self.equaliser.refresh(&self.hasher, &self.rng, stored)?;
+        Ok(removed)
     }
 
     /// After a reset or a disable: no session and no half-finished login of the account

@@ -39,7 +39,13 @@ impl<S: Store> Shikaku<S> {
         if account.must_change_password {
             return Ok(Authentication::PasswordChangeRequired);
         }
-        match self.passcode_step(&account, passcode, channel)? {
+        let step = match self.passcode_step(&account, passcode, channel, None) {
+            // The account changed under the step (a reset, a disable): the passcode was
+            // not checked against the new record; a failed attempt, as before.
+            Err(Error::LoginExpired) => return Ok(Authentication::InvalidPasscode),
+            other => other?,
+        };
+        match step {
             PasscodeStep::Accepted { .. } => {
                 let now = self.clock.now();
                 self.emit(AuditKind::Authenticated, Some(key), channel, None);
@@ -49,7 +55,12 @@ impl<S: Store> Shikaku<S> {
                     authenticated_at: now,
                 }))
             }
-            PasscodeStep::Locked(until) => Ok(Authentication::Locked { until }),
+            PasscodeStep::Locked(until) => {
+                // As on the passcode screen: locking on passcodes voids every pending
+                // login of the account; after the lock, start again from the password.
+                self.store.delete_tickets_of(account.id)?;
+                Ok(Authentication::Locked { until })
+            }
             PasscodeStep::Invalid { .. } => Ok(Authentication::InvalidPasscode),
         }
     }

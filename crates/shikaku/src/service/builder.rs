@@ -8,7 +8,7 @@ use crate::clock::{Clock, SharedRng, SystemClock};
 use crate::config::Config;
 use crate::error::Error;
 use crate::keys::{MasterKey, SecretBox};
-use crate::password::{Hasher, Password, Pepper};
+use crate::password::{Hasher, Pepper};
 use crate::store::Store;
 
 use super::Shikaku;
@@ -90,10 +90,15 @@ impl<S: Store> Builder<S> {
                 "institution_code_digits must be 1..=32".into(),
             ));
         }
-        // Unknown identifiers are verified against this, so they cost what a real account costs.
-        let dummy = rng
-            .with(|r| hasher.hash(&Password::new("shikaku timing equaliser"), r))
-            .map_err(|e| Error::Hashing(e.to_string()))?;
+        // One dummy per distinct stored setting (and the configured one), so a wrong
+        // password costs the same for every identifier, known or not (timing.rs).
+        let stored = self
+            .store
+            .accounts()?
+            .iter()
+            .filter_map(|a| a.password.current().settings().ok())
+            .collect::<Vec<_>>();
+        let equaliser = super::timing::Equaliser::new(&hasher, &rng, stored)?;
         let mut sinks = self.sinks;
         if self.store_audit {
             sinks.insert(0, Arc::new(StoreAuditSink(Arc::clone(&self.store))));
@@ -105,7 +110,7 @@ impl<S: Store> Builder<S> {
             clock: self.clock,
             rng,
             hasher,
-            dummy,
+            equaliser,
             audit: Fanout(sinks),
         })
     }

@@ -1,10 +1,17 @@
 //! [Authenticator 登録]: the pending secret of one registration, its QR code, setup key
 //! and print sheet, and 《Authenticator 登録確認に進む》's print confirmation.
+//!
+//! A registration in progress belongs to the login that created it: 《ログイン》 of an
+//! account without an Authenticator drops any earlier login's registration (and ends
+//! those logins), and the new login draws a fresh secret when it first shows
+//! [Authenticator 登録]. So a QR code shown or printed for an earlier login stops
+//! working, and a login can only view, print or confirm its own registration — an
+//! older login whose registration a later one replaced is [`Error::LoginExpired`].
 
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::keys::{SealedSecret, Token};
+use crate::keys::{SealedSecret, Token, TokenDigest};
 use crate::qr::{EnrollmentSheet, QrCode};
 use crate::store::{AccountRecord, PendingMfa, Store};
 use crate::totp::PendingEnrollment;
@@ -14,8 +21,8 @@ use super::{EnrollmentView, PrintPrompt, Shikaku};
 impl<S: Store> Shikaku<S> {
     /// [Authenticator 登録]: QR code, setup key and URI for a login that needs enrollment.
     pub fn enrollment(&self, ticket: &Token) -> Result<EnrollmentView, Error> {
-        let (_, account) = self.resolve_ticket(ticket)?;
-        let pending = self.pending_enrollment(&account)?;
+        let (record, account) = self.resolve_ticket(ticket)?;
+        let pending = self.pending_enrollment(&account, &record.digest)?;
         let otpauth_uri = pending
             .otpauth_uri(&self.config.issuer, account.key.login_id.as_str())
             .to_uri_string();
@@ -62,12 +69,12 @@ impl<S: Store> Shikaku<S> {
     /// 《Authenticator 登録確認に進む》: which print confirmation to show. The first call
     /// per registration answers [`PrintPrompt::FirstTime`], every later one [`PrintPrompt::Later`].
     pub fn proceed_to_confirmation(&self, ticket: &Token) -> Result<PrintPrompt, Error> {
-        let (_, account) = self.resolve_ticket(ticket)?;
-        self.pending_enrollment(&account)?;
+        let (record, account) = self.resolve_ticket(ticket)?;
+        self.pending_enrollment(&account, &record.digest)?;
         let mut prompt = PrintPrompt::Later;
         self.store
             .update_account(account.id, &mut |a| match &mut a.pending_mfa {
-                Some(p) if !p.print_prompt_shown => {
+                Some(p) if p.ticket == Some(record.digest) && !p.print_prompt_shown => {
                     p.print_prompt_shown = true;
                     prompt = PrintPrompt::FirstTime;
                     true
@@ -80,42 +87,85 @@ impl<S: Store> Shikaku<S> {
         Ok(prompt)
     }
 
-    /// The registration in progress of an account without an Authenticator, drawn and
-    /// stored (sealed) on first use.
-    fn pending_enrollment(&self, account: &AccountRecord) -> Result<PendingEnrollment, Error> {
+    /// 《ログイン》 of an account without an Authenticator: the registration in progress
+    /// (an earlier login's, whose QR code may have been printed or seen by someone else)
+    /// is dropped; the new login draws its own when it first shows [Authenticator 登録].
+    pub(super) fn start_registration_over(&self, account: &AccountRecord) -> Result<(), Error> {
+        let now = self.clock.now();
+        self.store.update_account(account.id, &mut |a| {
+            if a.mfa.is_some() || a.pending_mfa.is_none() {
+                return false;
+            }
+            a.pending_mfa = None;
+            a.updated_at = now;
+            true
+        })?;
+        Ok(())
+    }
+
+    /// The registration in progress of the login of `ticket`, drawn and stored (sealed) on
+    /// its first view. One stored before registrations belonged to a login (no ticket) is
+    /// replaced; another login's is [`Error::LoginExpired`].
+    fn pending_enrollment(
+        &self,
+        account: &AccountRecord,
+        ticket: &TokenDigest,
+    ) -> Result<PendingEnrollment, Error> {
         if account.mfa.is_some() {
             return Err(Error::AlreadyEnrolled);
         }
-        if let Some(pending) = &account.pending_mfa {
-            return self.open_pending(account, &pending.secret);
+        match &account.pending_mfa {
+            Some(pending) if pending.ticket == Some(*ticket) => {
+                return self.open_pending(account, &pending.secret);
+            }
+            Some(pending) if pending.ticket.is_some() => return Err(Error::LoginExpired),
+            _ => {}
         }
-        let drawn = self.rng.with(|r| PendingEnrollment::new(r));
-        let sealed = self
-            .secret_box
-            .seal(account.id, drawn.secret(), &self.rng)?;
+        let sealed = self.draw_sealed(account)?;
         let now = self.clock.now();
         let mut installed = None;
+        let mut replaced = false;
         let stored = self.store.update_account(account.id, &mut |a| {
+            installed = None;
+            replaced = false;
             if a.mfa.is_some() {
                 return false;
             }
-            if a.pending_mfa.is_none() {
-                a.pending_mfa = Some(PendingMfa {
-                    secret: sealed.clone(),
-                    print_prompt_shown: false,
-                    created_at: now,
-                });
-                a.updated_at = now;
+            match &a.pending_mfa {
+                // Another request of this login installed one first: use it.
+                Some(p) if p.ticket == Some(*ticket) => {
+                    installed = Some(p.secret.clone());
+                    false
+                }
+                // A later login's registration: this login is over.
+                Some(p) if p.ticket.is_some() => {
+                    replaced = true;
+                    false
+                }
+                _ => {
+                    a.pending_mfa = Some(PendingMfa {
+                        secret: sealed.clone(),
+                        ticket: Some(*ticket),
+                        print_prompt_shown: false,
+                        created_at: now,
+                    });
+                    a.updated_at = now;
+                    installed = Some(sealed.clone());
+                    true
+                }
             }
-            installed = a.pending_mfa.as_ref().map(|p| p.secret.clone());
-            true
         })?;
         match (stored, installed) {
-            // Another request may have installed its secret first: use the stored one.
             (Some(_), Some(sealed)) => self.open_pending(account, &sealed),
-            (Some(_), None) => Err(Error::AlreadyEnrolled),
-            (None, _) => Err(Error::LoginExpired),
+            (Some(_), None) if !replaced => Err(Error::AlreadyEnrolled),
+            _ => Err(Error::LoginExpired),
         }
+    }
+
+    /// A fresh secret, sealed for `account`.
+    fn draw_sealed(&self, account: &AccountRecord) -> Result<SealedSecret, Error> {
+        let drawn = self.rng.with(|r| PendingEnrollment::new(r));
+        self.secret_box.seal(account.id, drawn.secret(), &self.rng)
     }
 
     fn open_pending(

@@ -7,10 +7,10 @@ use time::OffsetDateTime;
 use crate::audit::{AuditKind, Channel};
 use crate::error::{Error, StoreError};
 use crate::ids::AccountKey;
-use crate::keys::Token;
+use crate::keys::{Token, TokenDigest};
 use crate::lockout::{Attempt, LockStatus, SessionEpoch};
 use crate::password::{Password, PasswordHistory};
-use crate::store::{AccountRecord, LoginTicketRecord, MfaRecord, Store};
+use crate::store::{AccountRecord, LoginTicketRecord, MfaRecord, PendingMfa, Store};
 use crate::totp::{Passcode, PendingEnrollment, Secret, Verification};
 
 use super::Shikaku;
@@ -73,19 +73,19 @@ impl<S: Store> Shikaku<S> {
             Reserved::Locked(until) => return Ok(PasswordStep::Locked(until)),
         };
         let account = self.store.account_by_key(key)?;
-        // The same argon2 work whether or not the account exists.
-        let stored = account
-            .as_ref()
-            .map_or(&self.dummy, |a| a.password.current());
-        let matches = self
-            .hasher
-            .verify(password, stored)
-            .map_err(|e| Error::Hashing(e.to_string()))?;
+        // The same argon2 work whether or not the account exists, and whatever argon2
+        // settings its hash was stored with (timing.rs).
+        let matches = self.equaliser.verify(
+            &self.hasher,
+            &self.rng,
+            password,
+            account.as_ref().map(|a| a.password.current()),
+        )?;
         match account {
             Some(account) if matches => {
                 self.store
                     .update_attempts(key, &mut |a| a.password.record_success_of(attempt))?;
-                self.rehash_if_needed(&account, password)?;
+                let account = self.rehash_if_needed(account, password)?;
                 Ok(PasswordStep::Verified(Box::new(account)))
             }
             _ => {
@@ -108,20 +108,21 @@ impl<S: Store> Shikaku<S> {
 
     /// After a correct password: if the stored hash was made with other argon2 parameters
     /// than the configured ones, replace it (the PHC string carries its parameters, so
-    /// raising the cost later upgrades each account at its next login).
+    /// raising the cost later upgrades each account at its next login). Answers the
+    /// account as stored afterwards.
     pub(super) fn rehash_if_needed(
         &self,
-        account: &AccountRecord,
+        account: AccountRecord,
         password: &Password,
-    ) -> Result<(), Error> {
-        let current = account.password.current();
-        if !self.hasher.needs_rehash(current) {
-            return Ok(());
+    ) -> Result<AccountRecord, Error> {
+        let current = account.password.current().clone();
+        if !self.hasher.needs_rehash(&current) {
+            return Ok(account);
         }
         let fresh = self.hash(password)?;
         let now = self.clock.now();
-        self.store.update_account(account.id, &mut |a| {
-            if a.password.current() != current {
+        let stored = self.store.update_account(account.id, &mut |a| {
+            if a.password.current() != &current {
                 return false; // changed meanwhile: leave it
             }
             let retired = a.password.retired().cloned().collect();
@@ -129,7 +130,7 @@ impl<S: Store> Shikaku<S> {
             a.updated_at = now;
             true
         })?;
-        Ok(())
+        Ok(stored.unwrap_or(account))
     }
 
     pub(super) fn resolve_ticket(
@@ -149,21 +150,61 @@ impl<S: Store> Shikaku<S> {
         if account.disabled {
             return Err(Error::LoginExpired);
         }
+        if !Self::may_register(&account, &digest) {
+            // A later login replaced this login's registration: it is over.
+            self.store.delete_ticket(&digest)?;
+            return Err(Error::LoginExpired);
+        }
         Ok((ticket, account))
     }
 
+    /// Whether the login of `ticket` may see and confirm the account's registration in
+    /// progress: the registration is its own, or there is none, or it was stored before
+    /// registrations belonged to a login (replaced at its next view). An account with an
+    /// Authenticator has no registration in progress to guard.
+    pub(super) fn may_register(account: &AccountRecord, ticket: &TokenDigest) -> bool {
+        match (&account.mfa, &account.pending_mfa) {
+            (None, Some(pending)) => pending.ticket.is_none_or(|owner| owner == *ticket),
+            _ => true,
+        }
+    }
+
     /// Verifies a passcode for `account` under the passcode lock and claims its time
-    /// step atomically. Confirms a pending registration when there is no Authenticator.
+    /// step atomically. Confirms a pending registration when there is no Authenticator —
+    /// only the registration the login of `ticket` created.
+    ///
+    /// When the account changed between `account` (the snapshot) and the update — an
+    /// administrator's reset, a new registration, a later login's registration — the
+    /// passcode is not checked against the new record and the answer is
+    /// [`Error::LoginExpired`]; the attempt stays counted (nothing is refunded without a
+    /// verified success).
     pub(super) fn passcode_step(
         &self,
         account: &AccountRecord,
         passcode: &Passcode,
         channel: Channel,
+        ticket: Option<&TokenDigest>,
     ) -> Result<PasscodeStep, Error> {
         let key = &account.key;
         // Nothing to verify against (no registration started): not an attempt.
         if account.mfa.is_none() && account.pending_mfa.is_none() {
             return Err(Error::EnrollmentRequired);
+        }
+        // Only this login's own registration can be confirmed. One stored before
+        // registrations belonged to a login: this login has none of its own yet (its view
+        // replaces that one), so not an attempt. Another login's: this login is over.
+        let owns_pending = |pending: &PendingMfa| match (pending.ticket, ticket) {
+            (Some(owner), Some(ticket)) => owner == *ticket,
+            _ => false,
+        };
+        if let (None, Some(pending)) = (&account.mfa, &account.pending_mfa)
+            && !owns_pending(pending)
+        {
+            return Err(if pending.ticket.is_none() {
+                Error::EnrollmentRequired
+            } else {
+                Error::LoginExpired
+            });
         }
         let now = self.clock.now();
         let attempt = match self.reserve(key, Factor::Passcode, channel)? {
@@ -190,21 +231,29 @@ impl<S: Store> Shikaku<S> {
         let enrolling = matches!(opened, Opened::Pending(_));
         let verifier = &self.config.verifier;
         let mut outcome = Verification::Rejected;
+        let mut stale = false;
         let mut session_epoch = None;
         let mut must_change = false;
         let stored = self.store.update_account(account.id, &mut |a| {
+            outcome = Verification::Rejected;
+            stale = false;
             if a.disabled {
-                outcome = Verification::Rejected;
+                stale = true;
                 return false;
             }
+            // The very secret opened above, still in place: compare the sealed bytes (a
+            // reset plus a new registration in between has another sealed secret).
             let consistent = match &opened {
                 Opened::Pending(_) => {
-                    a.mfa.is_none() && a.pending_mfa.as_ref().map(|p| &p.secret) == Some(&sealed)
+                    a.mfa.is_none()
+                        && a.pending_mfa
+                            .as_ref()
+                            .is_some_and(|p| p.secret == sealed && owns_pending(p))
                 }
                 Opened::Registered(_) => a.mfa.as_ref().map(|m| &m.secret) == Some(&sealed),
             };
             if !consistent {
-                outcome = Verification::Rejected;
+                stale = true;
                 return false;
             }
             outcome = match &opened {
@@ -241,7 +290,7 @@ impl<S: Store> Shikaku<S> {
             a.updated_at = now;
             true
         })?;
-        if stored.is_none() {
+        if stored.is_none() || stale {
             return Err(Error::LoginExpired);
         }
         match outcome {

@@ -26,6 +26,7 @@ impl<S: Store> Shikaku<S> {
                 return Ok(PasswordLogin::Locked { until });
             }
         };
+        let verified_hash = account.password.current().clone();
         if account.disabled {
             self.emit(
                 AuditKind::DisabledLoginRefused,
@@ -52,13 +53,35 @@ impl<S: Store> Shikaku<S> {
             return Ok(PasswordLogin::Locked { until });
         }
         let token = Token::generate(&self.rng);
+        let digest = token.digest();
         let expires_at = now.saturating_add(self.config.login_ticket_ttl());
+        // No Authenticator yet: this login will get a registration of its own (drawn at
+        // its first view); the earlier logins and their registration are over.
+        if LoginStage::of(&account) == LoginStage::Enrollment {
+            self.start_registration_over(&account)?;
+            self.store.delete_tickets_of(account.id)?;
+        }
         self.store.insert_ticket(LoginTicketRecord {
-            digest: token.digest(),
+            digest,
             account: account.id,
             issued_at: now,
             expires_at,
         })?;
+        // A password change, a reset or a disable that committed after the password was
+        // verified but before the ticket existed could not void it: look again now that
+        // it exists (what commits later finds it and voids it).
+        let Some(account) = self.store.account(account.id)? else {
+            self.store.delete_ticket(&digest)?;
+            return Ok(PasswordLogin::Invalid);
+        };
+        if account.disabled || account.password.current() != &verified_hash {
+            self.store.delete_ticket(&digest)?;
+            return Ok(if account.disabled {
+                PasswordLogin::Disabled
+            } else {
+                PasswordLogin::Invalid
+            });
+        }
         self.emit(AuditKind::PasswordAccepted, Some(key), Channel::Web, None);
         let ticket = LoginTicket { token, expires_at };
         Ok(match LoginStage::of(&account) {

@@ -12,6 +12,9 @@
 //! | `password.rs` | \[パスワード変更\] 《変更》 |
 //! | `authenticate.rs` | the receipt computer's one-call authentication |
 //! | `admin.rs` | ユーザ設定情報の発行 and the administrator's operations |
+//!
+//! `timing.rs` keeps every password step at the same argon2 work whatever the
+//! account's stored settings (one dummy per distinct setting).
 
 use std::sync::Arc;
 
@@ -36,6 +39,7 @@ mod outcomes;
 mod passcode;
 mod password;
 mod session;
+mod timing;
 
 pub use builder::Builder;
 pub use outcomes::{
@@ -87,7 +91,7 @@ pub struct Shikaku<S: Store> {
     clock: Arc<dyn Clock>,
     rng: SharedRng,
     hasher: Hasher,
-    dummy: PasswordHash,
+    equaliser: timing::Equaliser,
     secret_box: SecretBox,
     audit: Fanout,
 }
@@ -141,5 +145,15 @@ impl<S: Store> Shikaku<S> {
         self.rng
             .with(|r| self.hasher.hash(password, r))
             .map_err(|e| Error::Hashing(e.to_string()))
+    }
+
+    /// Test kit only: the argon2 verifications password steps ran since the last call,
+    /// counted by the settings verified (`$argon2id$v=19$m=…,t=…,p=…$len=32`), real and
+    /// dummy alike. Every wrong password costs the same whatever the account: the
+    /// counts of one step are the same for an unknown identifier and for an account of
+    /// any stored settings.
+    #[cfg(feature = "testing")]
+    pub fn take_verification_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.equaliser.take_counts()
     }
 }

@@ -22,7 +22,12 @@ impl<S: Store> Shikaku<S> {
         passcode: &Passcode,
     ) -> Result<PasscodeLogin, Error> {
         let (ticket_record, account) = self.resolve_ticket(ticket)?;
-        match self.passcode_step(&account, passcode, Channel::Web)? {
+        match self.passcode_step(
+            &account,
+            passcode,
+            Channel::Web,
+            Some(&ticket_record.digest),
+        )? {
             PasscodeStep::Accepted {
                 enrolled,
                 epoch,

@@ -1,5 +1,6 @@
 //! \[パスワード変更\] 《変更》: the current password under the password lock, the new one
-//! against the policy and the history, written in one atomic update.
+//! against the policy and the history, written in one atomic update; the account's
+//! half-finished logins (obtained with the old password) end.
 
 use crate::audit::{AuditKind, Channel};
 use crate::error::Error;
@@ -94,6 +95,9 @@ impl<S: Store> Shikaku<S> {
         if !applied {
             return Ok(PasswordChange::WrongCurrent { locked_until: None });
         }
+        // A half-finished login obtained with the old password cannot finish (a login
+        // racing this change looks again after storing its ticket: login.rs).
+        self.store.delete_tickets_of(account.id)?;
         self.emit(AuditKind::PasswordChanged, Some(key), Channel::Web, None);
         Ok(PasswordChange::Changed)
     }

@@ -66,26 +66,54 @@ impl<S: Store> Shikaku<S> {
         }
     }
 
-    /// 《ログアウト》: ends the session server-side. `false` if it was not active.
+    /// 《ログアウト》: ends the session server-side.
+    ///
+    /// `Ok(true)` when the session was the account's active one and is now ended;
+    /// `Ok(false)` for a token that names no session (unknown, or already logged out).
+    /// A session that had already ended — superseded by a login elsewhere, or idle for
+    /// 30 minutes — is [`Error::SessionEnded`] with the reason, as from
+    /// [`session`](Self::session), so the screen can say why (「別の端末でログインされた
+    /// ため…」) instead of "logged out"; its record is deleted all the same.
     pub fn logout(&self, token: &Token) -> Result<bool, Error> {
         let digest = token.digest();
         let Some(session) = self.store.session(&digest)? else {
             return Ok(false);
         };
-        self.store.delete_session(&digest)?;
-        let account = self.store.account(session.account)?;
-        if let Some(account) = &account {
-            let epoch = session.clock.epoch();
-            self.store.update_account(account.id, &mut |a| {
-                if a.sessions.current() == Some(epoch) {
-                    a.sessions.end(epoch);
-                    true
-                } else {
-                    false
-                }
-            })?;
-            self.emit(AuditKind::LoggedOut, Some(&account.key), Channel::Web, None);
+        if !self.store.delete_session(&digest)? {
+            return Ok(false); // a concurrent logout of the same session came first
         }
-        Ok(true)
+        let Some(account) = self.store.account(session.account)? else {
+            return Ok(false);
+        };
+        let now = self.clock.now();
+        let epoch = session.clock.epoch();
+        let status = session
+            .clock
+            .status(&account.sessions, &self.config.idle_timeout, now);
+        let end = match status {
+            SessionStatus::Active { .. } => {
+                let mut ended = false;
+                self.store.update_account(account.id, &mut |a| {
+                    ended = a.sessions.end(epoch);
+                    ended
+                })?;
+                if ended {
+                    self.emit(AuditKind::LoggedOut, Some(&account.key), Channel::Web, None);
+                    return Ok(true);
+                }
+                SessionEnd::Superseded // a login elsewhere came in between
+            }
+            SessionStatus::Expired { .. } => SessionEnd::Expired,
+            SessionStatus::Superseded if account.sessions.ended_by_logout(epoch) => {
+                return Ok(false);
+            }
+            SessionStatus::Superseded => SessionEnd::Superseded,
+        };
+        let kind = match end {
+            SessionEnd::Expired => AuditKind::SessionExpired,
+            _ => AuditKind::SessionSuperseded,
+        };
+        self.emit(kind, Some(&account.key), Channel::Web, None);
+        Err(Error::SessionEnded(end))
     }
 }

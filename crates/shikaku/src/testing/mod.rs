@@ -6,6 +6,7 @@
 //! | `harness.rs` | [`Harness`]: the real facade over any store, with a [`ManualClock`](crate::ManualClock) at [`START`], a CSPRNG seeded with [`SEED`] and a [`MemoryAuditSink`](crate::MemoryAuditSink); helpers to provision, log in, enroll and read passcodes |
 //! | `support.rs` | free helpers: passcodes at an instant, a wrong passcode, other spellings, token encodings, outcome unwrapping |
 //! | `faulty.rs` | [`FaultyStore`]: a store that can be switched to fail every call |
+//! | `hooked.rs` | [`HookedStore`]: a store that runs a test's code at a chosen point of a flow (between a snapshot and its update, between reserving an attempt and verifying it) |
 //! | `suite.rs` | [`store_behaviour_suite!`](crate::store_behaviour_suite): every scenario as a `#[test]` |
 //! | `scenarios/` | the scenarios, one file per flow of the manual |
 //!
@@ -42,12 +43,14 @@ use time::OffsetDateTime;
 
 mod faulty;
 mod harness;
+mod hooked;
 pub mod scenarios;
 mod suite;
 mod support;
 
 pub use faulty::FaultyStore;
 pub use harness::{Harness, HarnessBuilder};
+pub use hooked::{HookPoint, HookedStore};
 pub use support::{
     account_key, code_at, ended, from_base64url, full_width, hex, locked_until, secret_of,
     wrong_code,

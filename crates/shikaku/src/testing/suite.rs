@@ -10,19 +10,27 @@ macro_rules! store_behaviour_suite {
             // login.rs
             password_lock_edges, password_success_resets_count,
             unknown_identifier_is_indistinguishable, login_ticket_expiry,
+            wrong_passwords_cost_the_same_whatever_the_stored_settings,
+            guesses_during_correct_logins_still_lock,
             // enrollment.rs
             first_time_registration, enrollment_code_is_not_reusable,
-            passcode_before_enrollment_is_not_counted,
+            passcode_before_enrollment_is_not_counted, each_login_gets_its_own_registration,
+            racing_logins_do_not_share_a_registration,
+            resets_and_disable_drop_the_registration_in_progress,
+            a_registration_without_a_login_is_replaced_at_the_next_view,
             // passcode.rs
             passcode_lock_edges, password_does_not_reset_passcode_count, drift_is_recorded,
+            an_old_device_code_is_not_checked_against_a_new_registration,
             // session.rs
             idle_timeout_edges, second_login_supersedes_first, logout_ends_session,
+            an_ended_session_cannot_log_out_as_active,
             // password.rs
             password_change_rules, wrong_current_password_counts,
             five_generations_and_manual_example, a_stale_session_cannot_change_the_password,
-            rehash_on_login,
+            rehash_on_login, a_password_change_voids_pending_logins,
             // authenticate.rs
             receipt_computer_authentication,
+            a_passcode_lock_through_authenticate_voids_pending_logins,
             // admin.rs
             administration, audit_holds_no_secret,
             // concurrency.rs

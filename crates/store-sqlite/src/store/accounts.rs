@@ -11,7 +11,7 @@ use crate::rows::AccountRow;
 const SELECT_BY_ID: &str = "SELECT id, institution_code, login_id, password_history, \
     must_change_password, disabled, mfa_secret, mfa_last_step, mfa_drift, mfa_enrolled_at, \
     pending_secret, pending_print_prompt_shown, pending_created_at, session_slot, \
-    created_at, updated_at FROM accounts WHERE id = ?1";
+    created_at, updated_at, pending_ticket FROM accounts WHERE id = ?1";
 
 impl SqliteStore {
     /// Whether any account exists (the key file logic asks before minting a key).
@@ -141,7 +141,7 @@ fn write_row(tx: &Transaction<'_>, row: &AccountRow) -> rusqlite::Result<usize> 
          must_change_password = ?5, disabled = ?6, mfa_secret = ?7, mfa_last_step = ?8, \
          mfa_drift = ?9, mfa_enrolled_at = ?10, pending_secret = ?11, \
          pending_print_prompt_shown = ?12, pending_created_at = ?13, session_slot = ?14, \
-         created_at = ?15, updated_at = ?16 WHERE id = ?1",
+         created_at = ?15, updated_at = ?16, pending_ticket = ?17 WHERE id = ?1",
     )?
     .execute(params![
         row.id,
@@ -160,5 +160,6 @@ fn write_row(tx: &Transaction<'_>, row: &AccountRow) -> rusqlite::Result<usize> 
         row.session_slot,
         row.created_at,
         row.updated_at,
+        row.pending_ticket,
     ])
 }

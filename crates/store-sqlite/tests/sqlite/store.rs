@@ -61,6 +61,7 @@ fn every_account_field_round_trips_exactly() {
             });
             a.pending_mfa = Some(PendingMfa {
                 secret: SealedSecret(vec![2; 45]),
+                ticket: Some(TokenDigest([3; 32])),
                 print_prompt_shown: true,
                 created_at: later.to_offset(shikaku::JST),
             });

@@ -1,12 +1,13 @@
 //! The receipt computer's one-call authentication: enrollment first, then the same
-//! replay guard and locks as the screens.
+//! replay guard and locks as the screens — a passcode lock reached here voids the
+//! pending logins as one reached on the passcode screen does.
 
 use std::sync::Arc;
 
 use crate::password::Password;
-use crate::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID};
+use crate::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID, wrong_code};
 use crate::totp::Passcode;
-use crate::{Authentication, Store};
+use crate::{Authentication, Error, Store};
 
 /// One-call receipt-computer authentication: enrollment first, replays and locks apply.
 pub fn receipt_computer_authentication<S: Store>(store: Arc<S>) {
@@ -60,5 +61,37 @@ pub fn receipt_computer_authentication<S: Store>(store: Arc<S>) {
     assert!(matches!(
         auth(INITIAL, &h.code(&secret, 0)),
         Authentication::Locked { .. }
+    ));
+}
+
+/// Issue 10 (4): three wrong passcodes through the one-call authentication lock the
+/// passcode and void every pending login of the account, as a lock on the passcode
+/// screen does.
+pub fn a_passcode_lock_through_authenticate_voids_pending_logins<S: Store>(store: Arc<S>) {
+    let h = Harness::new(store);
+    h.provision(LOGIN_ID);
+    let (secret, session) = h.enroll(LOGIN_ID);
+    h.service.logout(&session).unwrap();
+    h.next_step();
+    // The staff member's browser waits on the passcode screen.
+    let (ticket, needs) = h.ticket(LOGIN_ID, INITIAL_PASSWORD);
+    assert!(!needs);
+    let key = h.key(LOGIN_ID);
+    let bad = Passcode::parse(&wrong_code(&secret, h.now())).unwrap();
+    let auth = || {
+        h.service
+            .authenticate(&key, &Password::new(INITIAL_PASSWORD), &bad)
+            .unwrap()
+    };
+    assert!(matches!(auth(), Authentication::InvalidPasscode));
+    assert!(matches!(auth(), Authentication::InvalidPasscode));
+    assert!(matches!(auth(), Authentication::Locked { .. }));
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &h.passcode(&secret, 0)),
+        Err(Error::LoginExpired)
+    ));
+    assert!(matches!(
+        h.service.login_stage(&ticket),
+        Err(Error::LoginExpired)
     ));
 }

@@ -4,12 +4,12 @@
 //!
 //! | file | scenarios |
 //! |---|---|
-//! | `login.rs` | \[ログイン\]: the password lock at its edges, unknown identifiers, half-finished logins |
-//! | `enrollment.rs` | [Authenticator 登録]: first registration, its spent passcode, a passcode before any registration |
-//! | `passcode.rs` | 《パスコードを送信》: the passcode lock, its count across logins, clock drift |
-//! | `session.rs` | 30 idle minutes, a later login elsewhere, 《ログアウト》 |
-//! | `password.rs` | \[パスワード変更\]: the rules, the history, the lock, a stale session; rehashing |
-//! | `authenticate.rs` | the receipt computer's one-call authentication |
+//! | `login.rs` | \[ログイン\]: the password lock at its edges, unknown identifiers (same answer, same argon2 work whatever the stored settings), half-finished logins, guesses during correct logins |
+//! | `enrollment.rs` | [Authenticator 登録]: first registration, its spent passcode, a passcode before any registration, one registration per login (resets and disable drop it; an older release's is replaced) |
+//! | `passcode.rs` | 《パスコードを送信》: the passcode lock, its count across logins, clock drift, a registration replaced mid-step |
+//! | `session.rs` | 30 idle minutes, a later login elsewhere, 《ログアウト》 (also of an ended session) |
+//! | `password.rs` | \[パスワード変更\]: the rules, the history, the lock, a stale session, the logins a change voids; rehashing |
+//! | `authenticate.rs` | the receipt computer's one-call authentication; its passcode lock voids pending logins |
 //! | `admin.rs` | the administrator's operations; no secret in the audit log |
 //! | `concurrency.rs` | racing guesses and racing passcodes |
 
@@ -23,21 +23,31 @@ mod password;
 mod session;
 
 pub use admin::{administration, audit_holds_no_secret};
-pub use authenticate::receipt_computer_authentication;
+pub use authenticate::{
+    a_passcode_lock_through_authenticate_voids_pending_logins, receipt_computer_authentication,
+};
 pub use concurrency::{concurrent_same_passcode, concurrent_wrong_passwords};
 pub use enrollment::{
-    enrollment_code_is_not_reusable, first_time_registration,
-    passcode_before_enrollment_is_not_counted,
+    a_registration_without_a_login_is_replaced_at_the_next_view,
+    each_login_gets_its_own_registration, enrollment_code_is_not_reusable, first_time_registration,
+    passcode_before_enrollment_is_not_counted, racing_logins_do_not_share_a_registration,
+    resets_and_disable_drop_the_registration_in_progress,
 };
 pub use login::{
-    login_ticket_expiry, password_lock_edges, password_success_resets_count,
-    unknown_identifier_is_indistinguishable,
+    guesses_during_correct_logins_still_lock, login_ticket_expiry, password_lock_edges,
+    password_success_resets_count, unknown_identifier_is_indistinguishable,
+    wrong_passwords_cost_the_same_whatever_the_stored_settings,
 };
 pub use passcode::{
-    drift_is_recorded, passcode_lock_edges, password_does_not_reset_passcode_count,
+    an_old_device_code_is_not_checked_against_a_new_registration, drift_is_recorded,
+    passcode_lock_edges, password_does_not_reset_passcode_count,
 };
 pub use password::{
-    a_stale_session_cannot_change_the_password, five_generations_and_manual_example,
-    password_change_rules, rehash_on_login, wrong_current_password_counts,
+    a_password_change_voids_pending_logins, a_stale_session_cannot_change_the_password,
+    five_generations_and_manual_example, password_change_rules, rehash_on_login,
+    wrong_current_password_counts,
 };
-pub use session::{idle_timeout_edges, logout_ends_session, second_login_supersedes_first};
+pub use session::{
+    an_ended_session_cannot_log_out_as_active, idle_timeout_edges, logout_ends_session,
+    second_login_supersedes_first,
+};

@@ -1,13 +1,13 @@
 //! [パスワード変更] 《変更》: every rule and history violation listed, the lock on wrong
 //! current passwords, five generations, a session that went stale between its check and
-//! the change; and the argon2 rehash at login.
+//! the change, the half-finished logins a change voids; and the argon2 rehash at login.
 
 use std::sync::Arc;
 
 use time::Duration;
 
 use crate::password::Password;
-use crate::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID};
+use crate::testing::{Harness, HookPoint, HookedStore, INITIAL_PASSWORD, LOGIN_ID};
 use crate::{
     AuditKind, Config, Error, PasscodeLogin, PasswordChange, PasswordLogin, SessionEnd, Store,
 };
@@ -231,4 +231,49 @@ pub fn rehash_on_login<S: Store>(store: Arc<S>) {
         probe.accounts().unwrap()[0].password.current().as_str(),
         after
     );
+}
+
+/// Issue 10 (5): a password change voids every half-finished login of the account — one
+/// obtained with the old password cannot complete the passcode step — including a login
+/// that verified the old password just before the change and stores its ticket just
+/// after.
+pub fn a_password_change_voids_pending_logins<S: Store>(store: Arc<S>) {
+    let hooked = Arc::new(HookedStore::new(store));
+    let h = Arc::new(Harness::new(Arc::clone(&hooked)));
+    h.provision(LOGIN_ID);
+    let (secret, session) = h.enroll(LOGIN_ID);
+    const SECOND: &str = "Second#Pw12";
+    const THIRD: &str = "Third#Pw123";
+    // Another browser passed the password step with the current password.
+    let (ticket, needs) = h.ticket(LOGIN_ID, INITIAL_PASSWORD);
+    assert!(!needs);
+    assert!(matches!(
+        h.change_password(&session, INITIAL_PASSWORD, SECOND, SECOND)
+            .unwrap(),
+        PasswordChange::Changed
+    ));
+    h.next_step();
+    assert!(matches!(
+        h.service.submit_passcode(&ticket, &h.passcode(&secret, 0)),
+        Err(Error::LoginExpired)
+    ));
+
+    // The change commits between a login's password check and its ticket.
+    {
+        let h2 = Arc::clone(&h);
+        hooked.arm(HookPoint::BeforeTicketInsert, move || {
+            assert!(matches!(
+                h2.change_password(&session, SECOND, THIRD, THIRD).unwrap(),
+                PasswordChange::Changed
+            ));
+        });
+    }
+    assert!(matches!(h.login(LOGIN_ID, SECOND), PasswordLogin::Invalid));
+    assert_eq!(hooked.pending(), 0);
+
+    let (ticket, _) = h.ticket(LOGIN_ID, THIRD);
+    assert!(matches!(
+        h.submit(&ticket, &h.code(&secret, 0)),
+        PasscodeLogin::Session(_)
+    ));
 }
