@@ -47,6 +47,20 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
 }
 
+/// The read-only connections close first, the writer last: SQLite checkpoints the WAL
+/// into the database file and removes `-wal`/`-shm` only when the last connection to
+/// close can write. (Were a reader last, a short-lived process — `shikaku user add`,
+/// which now reads the accounts when the service is built — would leave its changes in
+/// `shikaku.db-wal`, and a copy of `shikaku.db` alone would miss them.)
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.readers
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}
+
 impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqliteStore")
@@ -240,5 +254,36 @@ impl Store for SqliteStore {
             let counters = attempts::delete_cleared(tx, OP)?;
             Ok(tickets + counters)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After reads through the pool, dropping the store leaves the database complete in
+    /// its one file: no `-wal` left behind (the writer closed last and checkpointed).
+    #[test]
+    fn dropping_the_store_after_reads_leaves_no_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shikaku.db");
+        let wal = dir.path().join("shikaku.db-wal");
+        let store = SqliteStore::open(&path).unwrap();
+        store
+            .append_audit(&AuditEvent {
+                at: OffsetDateTime::UNIX_EPOCH,
+                kind: shikaku::AuditKind::AccountProvisioned,
+                account: None,
+                channel: shikaku::Channel::Admin,
+                detail: None,
+            })
+            .unwrap();
+        assert_eq!(store.recent_audit(10).unwrap().len(), 1, "a read");
+        assert_eq!(store.accounts().unwrap().len(), 0, "another read");
+        assert!(wal.exists(), "WAL mode while open");
+        drop(store);
+        assert!(!wal.exists(), "checkpointed and removed at close");
+        let again = SqliteStore::open_read_only(&path).unwrap();
+        assert_eq!(again.recent_audit(10).unwrap().len(), 1);
     }
 }
