@@ -10,20 +10,43 @@ use shikaku_store_sqlite::SqliteStore;
 use shikaku_web::messages::LockEnd;
 
 use crate::args::{AccountArgs, AuditArgs, DbArg, UserCommand};
-use crate::config::FileConfig;
+use crate::config::{CONFIG_ENV, Settings};
 
-/// Opens the database (creating it and its key file if needed) and builds the service.
-pub(crate) fn open(db: &DbArg) -> Result<Shikaku<SqliteStore>, String> {
-    let file = match &db.config {
-        Some(path) => FileConfig::load(path)?,
-        None => FileConfig::default(),
-    };
-    let config = shikaku::Config::try_from(&file)?;
-    let (store, key) = shikaku_store_sqlite::open_or_create(&db.db)
-        .map_err(|e| format!("cannot open database {}: {e}", db.db.display()))?;
+/// Whether a command may create a missing database (`user add --create`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Missing {
+    Refuse,
+    Create,
+}
+
+/// Finds the configuration and the database as `serve` does ([`Settings`]), opens the
+/// database and builds the service. A database that does not exist is refused (nothing
+/// is created: a mistyped `--db` must not make a new database and key file) unless
+/// `missing` is [`Missing::Create`].
+pub(crate) fn open(db: &DbArg, missing: Missing) -> Result<Shikaku<SqliteStore>, String> {
+    let settings = Settings::discover(db.config.config.as_deref())?;
+    let path = settings.database(db.db.as_deref());
+    if settings.source.is_none() {
+        eprintln!(
+            "shikaku: note: {}; the manual's settings apply (hashing included). Give the \
+             server's file with --config or {CONFIG_ENV}.",
+            settings.describe_source()
+        );
+    }
+    if missing == Missing::Refuse && !path.exists() {
+        return Err(format!(
+            "no database at {} ({}): check --db, [database] path and --config / \
+             {CONFIG_ENV}. Nothing was created; `shikaku user add --create` creates a new \
+             database and its key file.",
+            path.display(),
+            settings.describe_source()
+        ));
+    }
+    let (store, key) = shikaku_store_sqlite::open_or_create(&path)
+        .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
     Shikaku::builder(Arc::new(store))
         .master_key(key)
-        .config(config)
+        .config(settings.config)
         .build()
         .map_err(|e| e.to_string())
 }
@@ -109,15 +132,21 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
             account,
             password,
             json,
+            create,
         } => {
-            let service = open(&account.db)?;
+            let missing = if create {
+                Missing::Create
+            } else {
+                Missing::Refuse
+            };
+            let service = open(&account.db, missing)?;
             let settings = service
                 .provision(&key(&service, &account)?, password.map(Password::new))
                 .map_err(|e| e.to_string())?;
             print_settings(&settings, json)
         }
         UserCommand::List { db, json } => {
-            let service = open(&db)?;
+            let service = open(&db, Missing::Refuse)?;
             let accounts = service.accounts().map_err(|e| e.to_string())?;
             if json {
                 for a in &accounts {
@@ -165,7 +194,7 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
             Ok(())
         }
         UserCommand::Unlock(a) => {
-            let service = open(&a.db)?;
+            let service = open(&a.db, Missing::Refuse)?;
             service
                 .unlock(&key(&service, &a)?)
                 .map_err(|e| e.to_string())?;
@@ -173,7 +202,7 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
             Ok(())
         }
         UserCommand::ResetMfa(a) => {
-            let service = open(&a.db)?;
+            let service = open(&a.db, Missing::Refuse)?;
             service
                 .reset_mfa(&key(&service, &a)?)
                 .map_err(|e| e.to_string())?;
@@ -181,14 +210,14 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
             Ok(())
         }
         UserCommand::ResetPassword { account, json } => {
-            let service = open(&account.db)?;
+            let service = open(&account.db, Missing::Refuse)?;
             let settings = service
                 .reset_password(&key(&service, &account)?)
                 .map_err(|e| e.to_string())?;
             print_settings(&settings, json)
         }
         UserCommand::Disable(a) => {
-            let service = open(&a.db)?;
+            let service = open(&a.db, Missing::Refuse)?;
             service
                 .set_disabled(&key(&service, &a)?, true)
                 .map_err(|e| e.to_string())?;
@@ -196,7 +225,7 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
             Ok(())
         }
         UserCommand::Enable(a) => {
-            let service = open(&a.db)?;
+            let service = open(&a.db, Missing::Refuse)?;
             service
                 .set_disabled(&key(&service, &a)?, false)
                 .map_err(|e| e.to_string())?;
@@ -207,7 +236,7 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
 }
 
 pub(crate) fn audit(args: &AuditArgs) -> Result<(), String> {
-    let service = open(&args.db)?;
+    let service = open(&args.db, Missing::Refuse)?;
     let events = service
         .recent_audit(args.limit)
         .map_err(|e| e.to_string())?;

@@ -23,32 +23,50 @@ pub(crate) enum Command {
     Audit(AuditArgs),
 }
 
+/// The configuration file, found the same way by every command (`serve`, `user …`,
+/// `audit`): `--config`, else the `SHIKAKU_CONFIG` environment variable, else none (the
+/// manual's numbers). The `user` commands must hash with the server's `[argon2]`
+/// settings, so they read the same file.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArg {
+    /// TOML configuration file (see the README's configuration reference); the same
+    /// file the server reads.
+    #[arg(long, env = crate::config::CONFIG_ENV, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
 /// Options of `shikaku serve`.
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long)]
     pub(crate) bind: Option<std::net::SocketAddr>,
-    /// SQLite database (created with its key file `<db>.key` on first run) [default: shikaku.db].
+    /// SQLite database (created with its key file `<db>.key` on first run)
+    /// [default: `[database] path`, else shikaku.db].
     #[arg(long)]
     pub(crate) db: Option<PathBuf>,
-    /// TOML file with policy numbers (see the README's configuration reference).
-    #[arg(long)]
-    pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
+    /// The origin browsers use to reach this server (`https://host[:port]`); requests
+    /// whose `Host` or `Origin` differ are refused. Required outside --demo (or
+    /// `[server] public_origin`).
+    #[arg(long, value_name = "ORIGIN")]
+    pub(crate) public_origin: Option<String>,
     /// Demo mode: a demo institution and user are created and printed; plain-http
-    /// cookies on localhost; database `shikaku-demo.db` unless --db is given.
+    /// cookies on loopback only; database `shikaku-demo.db` unless --db is given. Refuses
+    /// a database it did not create and any non-loopback bind.
     #[arg(long)]
     pub(crate) demo: bool,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct DbArg {
-    /// SQLite database.
-    #[arg(long, default_value = "shikaku.db")]
-    pub(crate) db: PathBuf,
-    /// TOML file with policy numbers.
+    /// SQLite database [default: `[database] path` of the configuration, else shikaku.db].
+    /// It must exist (see `user add --create`).
     #[arg(long)]
-    pub(crate) config: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) config: ConfigArg,
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +94,10 @@ pub(crate) enum UserCommand {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// Create the database and its key file if they do not exist yet (first run).
+        /// Without it a missing database is an error, so a mistyped --db creates nothing.
+        #[arg(long)]
+        create: bool,
     },
     /// List accounts with their lock, MFA and drift state.
     List {

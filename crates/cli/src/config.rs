@@ -3,9 +3,14 @@
 //!
 //! The file's shape is its own type ([`FileConfig`]); [`TryFrom`] turns it into the
 //! facade's validated [`shikaku::Config`].
+//!
+//! Every command finds the file the same way ([`Settings::discover`]): `--config`, else
+//! `SHIKAKU_CONFIG`, else none. The database likewise: `--db`, else `[database] path`,
+//! else `shikaku.db`. So `shikaku user add` hashes with the server's `[argon2]` settings
+//! and writes to the server's database.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use shikaku::lockout::{IdleTimeout, LockoutPolicy};
@@ -47,6 +52,9 @@ pub(crate) struct ServerSection {
     pub(crate) tls: Option<bool>,
     /// At most this many argon2 computations at once (default: cores).
     pub(crate) hashing_threads: Option<usize>,
+    /// The origin browsers use (`https://host[:port]`): `Host` and `Origin` must match it.
+    /// Required outside `--demo`.
+    pub(crate) public_origin: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,11 +112,100 @@ pub(crate) struct InstitutionSection {
 
 impl FileConfig {
     /// Reads and parses a config file.
-    pub(crate) fn load(path: &std::path::Path) -> Result<Self, String> {
+    pub(crate) fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
     }
+}
+
+/// The environment variable naming the configuration file when `--config` is absent.
+pub(crate) const CONFIG_ENV: &str = "SHIKAKU_CONFIG";
+/// The database when neither `--db` nor `[database] path` names one.
+pub(crate) const DEFAULT_DB: &str = "shikaku.db";
+
+/// What every command starts from: the file (if any), where it came from, and the
+/// facade's configuration built from it.
+pub(crate) struct Settings {
+    pub(crate) file: FileConfig,
+    /// The file read, `None` when no `--config` / `SHIKAKU_CONFIG` named one.
+    pub(crate) source: Option<PathBuf>,
+    pub(crate) config: Config,
+}
+
+impl Settings {
+    /// Reads the file `--config` names (clap fills it from `SHIKAKU_CONFIG` when the flag
+    /// is absent); none: the manual's defaults.
+    pub(crate) fn discover(config: Option<&Path>) -> Result<Self, String> {
+        let file = match config {
+            Some(path) => FileConfig::load(path)?,
+            None => FileConfig::default(),
+        };
+        let config_value = Config::try_from(&file)?;
+        Ok(Self {
+            file,
+            source: config.map(Path::to_path_buf),
+            config: config_value,
+        })
+    }
+
+    /// The database: `--db`, else `[database] path`, else [`DEFAULT_DB`].
+    pub(crate) fn database(&self, arg: Option<&Path>) -> PathBuf {
+        arg.map(Path::to_path_buf)
+            .or_else(|| self.file.database.path.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DB))
+    }
+
+    /// Where the configuration came from, for messages.
+    pub(crate) fn describe_source(&self) -> String {
+        match &self.source {
+            Some(path) => format!("configuration {}", path.display()),
+            None => format!("no configuration file (neither --config nor {CONFIG_ENV})"),
+        }
+    }
+}
+
+/// Checks a public origin: `http(s)://host[:port]`, nothing after it, no user info.
+pub(crate) fn check_public_origin(origin: &str) -> Result<(), String> {
+    let bad = || {
+        format!(
+            "[server] public_origin {origin:?} is not an origin: write the scheme, host and \
+             port browsers use, e.g. \"https://shikaku.clinic.example\" or \
+             \"http://127.0.0.1:8080\" (no path, query or user name)"
+        )
+    };
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    // One trailing slash is how browsers' address bars show an origin.
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let host_ok = !rest.is_empty()
+        && !rest.starts_with(':')
+        && !rest.contains(['/', '?', '#', '@', ' ', '\\'])
+        && rest.is_ascii();
+    if !host_ok {
+        return Err(bad());
+    }
+    // host, then an optional `:port` (an IPv6 literal is bracketed).
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => {
+            let (inside, after) = v6.split_once(']').ok_or_else(bad)?;
+            let port = match after {
+                "" => None,
+                _ => Some(after.strip_prefix(':').ok_or_else(bad)?),
+            };
+            (inside, port)
+        }
+        None => match rest.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        },
+    };
+    if host.is_empty() || port.is_some_and(|p| p.parse::<u16>().map_or(true, |p| p == 0)) {
+        return Err(bad());
+    }
+    Ok(())
 }
 
 fn seconds(value: i64, what: &str) -> Result<Duration, String> {
@@ -252,6 +349,63 @@ mod tests {
             Config::try_from(&file)
                 .unwrap_err()
                 .starts_with("[password]")
+        );
+    }
+
+    #[test]
+    fn public_origins() {
+        for good in [
+            "https://shikaku.clinic.example",
+            "https://shikaku.clinic.example/",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "https://[::1]",
+        ] {
+            assert_eq!(check_public_origin(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "shikaku.clinic.example",
+            "127.0.0.1:8080",
+            "ftp://clinic.example",
+            "https://",
+            "https://:443",
+            "https://clinic.example/login",
+            "https://clinic.example//",
+            "https://clinic.example?x",
+            "https://clinic.example#x",
+            "https://user@clinic.example",
+            "https://clinic.example:0",
+            "https://clinic.example:99999",
+            "https://clinic.example:https",
+            "https://[::1",
+            "https://[::1]x",
+            "https://診療所.example",
+        ] {
+            let e = check_public_origin(bad).unwrap_err();
+            assert!(e.contains("public_origin"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_database_is_the_flag_then_the_file_then_the_default() {
+        let mut settings = Settings::discover(None).unwrap();
+        assert_eq!(settings.database(None), PathBuf::from(DEFAULT_DB));
+        settings.file.database.path = Some(PathBuf::from("/srv/shikaku/prod.db"));
+        assert_eq!(
+            settings.database(None),
+            PathBuf::from("/srv/shikaku/prod.db")
+        );
+        assert_eq!(
+            settings.database(Some(Path::new("other.db"))),
+            PathBuf::from("other.db")
+        );
+        let file: FileConfig =
+            toml::from_str("[server]
+public_origin = \"https://a.example\"\n").unwrap();
+        assert_eq!(
+            file.server.public_origin.as_deref(),
+            Some("https://a.example")
         );
     }
 }

@@ -8,7 +8,7 @@ use shikaku::Shikaku;
 use tracing_subscriber::EnvFilter;
 
 use crate::args::ServeArgs;
-use crate::config::FileConfig;
+use crate::config::{Settings, check_public_origin};
 
 const DEMO_DB: &str = "shikaku-demo.db";
 const DEMO_INSTITUTION: &str = "0123456789";
@@ -22,14 +22,46 @@ fn init_logging() {
         .try_init();
 }
 
-fn remove_demo_files(db: &Path) -> Result<(), String> {
+/// The file beside a database that says `serve --demo` created it (`<db>.demo`).
+pub(crate) fn demo_marker(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".demo");
+    PathBuf::from(name)
+}
+
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A demo starts from a clean slate, on a database only a demo created: an existing
+/// database (or key file) without the demo marker is refused before anything is touched.
+fn prepare_demo_database(db: &Path) -> Result<(), String> {
+    let marker = demo_marker(db);
     let key = shikaku_store_sqlite::key_file_path(db);
-    for suffix in ["", "-wal", "-shm"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        remove_if_present(Path::new(&name))?;
+    let existing: Vec<PathBuf> = [db.to_path_buf(), key.clone(), sidecar(db, "-wal")]
+        .into_iter()
+        .filter(|p| p.exists())
+        .collect();
+    if !existing.is_empty() && !marker.exists() {
+        return Err(format!(
+            "--demo refuses the database {}: `shikaku serve --demo` did not create it (there \
+             is no {} beside it). The demo resets a well-known account, prints its password \
+             and recreates its database at every start, so it never runs on a real one. Leave \
+             out --db and [database] path (the demo uses {DEMO_DB}), or name a new file.",
+            db.display(),
+            marker.display()
+        ));
     }
-    remove_if_present(&key)
+    for path in [db.to_path_buf(), sidecar(db, "-wal"), sidecar(db, "-shm"), key] {
+        remove_if_present(&path)?;
+    }
+    std::fs::write(
+        &marker,
+        "created by `shikaku serve --demo`: this database is recreated at every demo start\n",
+    )
+    .map_err(|e| format!("cannot write {}: {e}", marker.display()))
 }
 
 fn remove_if_present(path: &Path) -> Result<(), String> {
@@ -40,27 +72,80 @@ fn remove_if_present(path: &Path) -> Result<(), String> {
     }
 }
 
-pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
-    init_logging();
-    let file = match &args.config {
-        Some(path) => FileConfig::load(path)?,
-        None => FileConfig::default(),
-    };
-    let config = shikaku::Config::try_from(&file)?;
+/// Everything `serve` decides before it touches a file or a socket: refusals come first,
+/// so a refused start changes nothing.
+struct Plan {
+    bind: SocketAddr,
+    db: PathBuf,
+    insecure_cookies: bool,
+    tls: bool,
+    /// `None` only in `--demo` (the web layer then accepts loopback `Host`s only).
+    public_origin: Option<String>,
+}
+
+fn plan(args: &ServeArgs, settings: &Settings) -> Result<Plan, String> {
+    let file = &settings.file;
     let bind: SocketAddr = args
         .bind
         .or(file.server.bind)
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
-    let db: PathBuf = match (&args.db, &file.database.path, args.demo) {
-        (Some(db), _, _) => db.clone(),
-        (None, Some(db), _) => db.clone(),
-        (None, None, true) => {
-            // A demo starts from a clean slate every time.
-            remove_demo_files(Path::new(DEMO_DB))?;
-            PathBuf::from(DEMO_DB)
-        }
-        (None, None, false) => PathBuf::from("shikaku.db"),
+    let loopback = bind.ip().is_loopback();
+    if args.demo && !loopback {
+        return Err(format!(
+            "--demo listens on loopback only (127.0.0.1 or [::1]), not {bind}: its cookies \
+             travel over plain http and it prints the demo password"
+        ));
+    }
+    let insecure_setting = file.server.insecure_cookies.unwrap_or(false);
+    if insecure_setting && !loopback {
+        return Err(format!(
+            "[server] insecure_cookies = true is for plain-http loopback only, not {bind}: \
+             behind TLS leave it out (the cookies are then __Host-shikaku; Secure)"
+        ));
+    }
+    let public_origin = args
+        .public_origin
+        .clone()
+        .or_else(|| file.server.public_origin.clone());
+    if let Some(origin) = &public_origin {
+        check_public_origin(origin)?;
+    } else if !args.demo {
+        return Err(format!(
+            "[server] public_origin is required (or --public-origin): the origin staff \
+             browsers use to reach this server, e.g. public_origin = \
+             \"https://shikaku.clinic.example\" behind TLS, or \"http://{bind}\" on this \
+             machine. Requests whose Host or Origin differ are refused (DNS rebinding). \
+             ({})",
+            settings.describe_source()
+        ));
+    }
+    let db = match (&args.db, &file.database.path, args.demo) {
+        (None, None, true) => PathBuf::from(DEMO_DB),
+        _ => settings.database(args.db.as_deref()),
     };
+    Ok(Plan {
+        bind,
+        db,
+        insecure_cookies: args.demo || insecure_setting,
+        tls: file.server.tls.unwrap_or(false),
+        public_origin,
+    })
+}
+
+pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
+    init_logging();
+    let settings = Settings::discover(args.config.config.as_deref())?;
+    let Plan {
+        bind,
+        db,
+        insecure_cookies,
+        tls,
+        public_origin,
+    } = plan(args, &settings)?;
+    if args.demo {
+        prepare_demo_database(&db)?;
+    }
+    let config = settings.config;
     let (store, key) = shikaku_store_sqlite::open_or_create(&db)
         .map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
     let service = Shikaku::builder(Arc::new(store))
@@ -70,7 +155,6 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
 
-    let insecure_cookies = args.demo || file.server.insecure_cookies.unwrap_or(false);
     let demo_settings = if args.demo {
         let key = service
             .config()
@@ -90,10 +174,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
     // `[server] hashing_threads` became `HashCost::concurrent_calls` (config.rs): the
     // web layer takes its hashing permits from there, so the permits and the hasher's
     // memory pool are one number.
-    let options = shikaku_web::WebOptions {
-        insecure_cookies,
-        tls: file.server.tls.unwrap_or(false),
-    };
+    let options = web_options(insecure_cookies, tls, public_origin.as_deref());
     let service = Arc::new(service);
     let app = shikaku_web::app(Arc::clone(&service), options).map_err(|e| e.to_string())?;
 
@@ -144,6 +225,23 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         tracing::info!("shikaku stopped");
         Ok::<(), String>(())
     })
+}
+
+/// The web layer's options. `public_origin`: `Host` and `Origin` must match it; `None`
+/// (the demo) accepts loopback `Host`s only.
+#[allow(clippy::needless_update)] // until shikaku-web's `public_origin` option is committed
+fn web_options(
+    insecure_cookies: bool,
+    tls: bool,
+    public_origin: Option<&str>,
+) -> shikaku_web::WebOptions {
+    tracing::info!(public_origin = public_origin.unwrap_or("(loopback only)"), "origin");
+    // Wired to `WebOptions::public_origin` once shikaku-web's field is committed.
+    shikaku_web::WebOptions {
+        insecure_cookies,
+        tls,
+        ..Default::default()
+    }
 }
 
 async fn shutdown_signal() {

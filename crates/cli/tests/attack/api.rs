@@ -60,12 +60,12 @@ pub(crate) fn error_of(r: &Response, status: u16) -> String {
     body["error"].as_str().unwrap().to_owned()
 }
 
-fn credentials(login_id: &str, password: &str) -> Value {
+pub(crate) fn credentials(login_id: &str, password: &str) -> Value {
     json!({"institution_code": INSTITUTION_CODE, "login_id": login_id, "password": password})
 }
 
 /// `POST /login` → the login token, asserting `next`.
-fn api_login(w: &InProc, login_id: &str, next: &str) -> String {
+pub(crate) fn api_login(w: &InProc, login_id: &str, next: &str) -> String {
     let r = call(
         w.addr,
         "POST",
@@ -79,7 +79,7 @@ fn api_login(w: &InProc, login_id: &str, next: &str) -> String {
     body["login_token"].as_str().unwrap().to_owned()
 }
 
-fn api_passcode(w: &InProc, login_token: &str, passcode: &str) -> Response {
+pub(crate) fn api_passcode(w: &InProc, login_token: &str, passcode: &str) -> Response {
     call(
         w.addr,
         "POST",
@@ -90,7 +90,7 @@ fn api_passcode(w: &InProc, login_token: &str, passcode: &str) -> Response {
 }
 
 /// Registers through the API; returns (setup key, session token).
-fn api_enroll(w: &InProc, login_id: &str) -> (String, String) {
+pub(crate) fn api_enroll(w: &InProc, login_id: &str) -> (String, String) {
     w.provision(login_id);
     let ticket = api_login(w, login_id, "enroll");
     let view = call(w.addr, "GET", "/api/v1/enrollment", Some(&ticket), None);
@@ -103,7 +103,7 @@ fn api_enroll(w: &InProc, login_id: &str) -> (String, String) {
 }
 
 /// A logged-in API session of a registered account (in a fresh 30-second step).
-fn api_session(w: &InProc, login_id: &str, key: &str) -> String {
+pub(crate) fn api_session(w: &InProc, login_id: &str, key: &str) -> String {
     w.next_step();
     let ticket = api_login(w, login_id, "passcode");
     let r = api_passcode(w, &ticket, &w.code(key));

@@ -102,7 +102,7 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
-    fn db(&self) -> PathBuf {
+    pub(crate) fn db(&self) -> PathBuf {
         self.dir.path().join("shikaku.db")
     }
 
@@ -116,6 +116,15 @@ impl Prepared {
         self
     }
 
+    /// `shikaku user add --json` into the server's database, but with another
+    /// configuration (`config`): e.g. older `[argon2]` settings than the server's.
+    pub(crate) fn add_user_with(self, config: &str, login_id: &str, password: &str) -> Self {
+        let other = self.dir.path().join(format!("{login_id}.toml"));
+        std::fs::write(&other, config).unwrap();
+        add_user(&self.db(), &other, login_id, password);
+        self
+    }
+
     /// Starts `shikaku serve` with `RUST_LOG=rust_log` and waits until it accepts.
     pub(crate) fn serve(self, rust_log: &str) -> Server {
         let port = free_port();
@@ -126,6 +135,7 @@ impl Prepared {
             .arg("--config")
             .arg(self.config())
             .args(["--bind", &addr.to_string()])
+            .args(["--public-origin", &format!("http://{addr}")])
             .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -199,10 +209,12 @@ pub(crate) fn json_lines(text: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `shikaku user add --create --json` (the first one creates the database).
 pub(crate) fn add_user(db: &Path, config: &Path, login_id: &str, password: &str) {
     let out = cli(&[
         "user",
         "add",
+        "--create",
         "--json",
         "--db",
         path(db),

@@ -131,7 +131,19 @@ pub(crate) fn request_bytes(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Vec<u8> {
-    let mut out = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    request_bytes_to(&addr.to_string(), method, target, headers, body)
+}
+
+/// [`request_bytes`] with any `Host` (a name that resolves to the server, as a
+/// rebinding page's does).
+pub(crate) fn request_bytes_to(
+    host: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     let framed = headers.iter().any(|(k, _)| {
         k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
     });

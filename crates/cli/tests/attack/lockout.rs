@@ -332,3 +332,63 @@ fn a_passcode_before_the_enrollment_view_is_not_counted() {
     let r = b.post("/login/passcode", &[("passcode", &w.code(&key))]);
     assert_eq!(r.redirect(), "/enroll/done", "{}", r.text());
 }
+
+/// Issue 10, item 10 (docs/lockout.md, "Rules for a store"): an attacker interleaves wrong
+/// passwords with a receipt computer that logs in correctly and often, over the JSON API.
+/// Guesses that merely take turns with correct logins are not consecutive (the manual's
+/// "3 回連続") and do not lock. But a guess that lands while a correct login is being
+/// verified — its attempt reserved, its success not yet recorded — is no longer wiped by
+/// that success: with two more guesses the identifier is locked after 3 guesses, for the
+/// correct client too. The in-process server over a `HookedStore`, which sends the
+/// attacker's guess over HTTP at exactly that moment.
+#[test]
+fn guesses_interleaved_with_another_clients_correct_logins_lock_after_three() {
+    use std::sync::{Arc, Mutex};
+
+    use shikaku::MemoryStore;
+    use shikaku::testing::{HookPoint, HookedStore};
+
+    use crate::api::{call, credentials, error_of};
+
+    let _machine = shared();
+    let hooked = Arc::new(HookedStore::new(Arc::new(MemoryStore::new())));
+    let w = InProc::start_on(Arc::clone(&hooked));
+    w.provision("inter01");
+    let addr = w.addr;
+    let guess = move || {
+        call(addr, "POST", "/api/v1/login", None, Some(&credentials("inter01", "Wrong#Pass1")))
+    };
+    let correct = || {
+        call(addr, "POST", "/api/v1/login", None, Some(&credentials("inter01", INITIAL_PASSWORD)))
+    };
+
+    // Taking turns: each correct login ends the run of failures.
+    for _ in 0..3 {
+        assert_eq!(error_of(&guess(), 401), "invalid_credentials");
+        assert_eq!(correct().status, 200);
+    }
+    assert_eq!(w.count(AuditKind::PasswordLocked), 0);
+
+    // The first guess lands during a correct login.
+    let during = Arc::new(Mutex::new(None));
+    {
+        let during = Arc::clone(&during);
+        hooked.arm(HookPoint::AfterAttemptsUpdate, move || {
+            *during.lock().unwrap() = Some(guess());
+        });
+    }
+    let r = correct();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(hooked.pending(), 0, "the guess ran during the correct login");
+    let first = during.lock().unwrap().take().unwrap();
+    assert_eq!(error_of(&first, 401), "invalid_credentials");
+    // Two more: the third guess in a row since that correct login began locks.
+    assert_eq!(error_of(&guess(), 401), "invalid_credentials");
+    let r = guess();
+    assert_eq!(error_of(&r, 423), "locked", "3 guesses, no lock");
+    assert_eq!(w.count(AuditKind::PasswordLocked), 1);
+    // The receipt computer is locked out too, and nothing more is verified.
+    let r = correct();
+    assert_eq!(error_of(&r, 423), "locked");
+    assert_eq!(w.count(AuditKind::PasswordFailed), 3 + 3);
+}

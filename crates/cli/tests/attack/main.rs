@@ -19,10 +19,12 @@
 //! |---|---|
 //! | [`lockout`] | 3 verified guesses then the lock (passwords, passcodes, in parallel); lock expiry; passcode count survives a correct password; a passcode lock voids the pending login |
 //! | [`replay`] | one passcode, one session; no replay from another browser; the enrollment code is spent; normalised forms cannot replay |
+//! | [`lifecycle`] | the pending Authenticator secret belongs to one login and dies with it (and with reset-password, reset-mfa, disable); a passcode lock (any entry point) and a password change void pending logins; a superseded session cannot "log out"; cancel/logout end whatever the cookie holds |
 //! | [`sessions`] | fixation, server-side logout, no id in the URL, 29:59 / 30:00 idle edge, a new login ends the old one |
 //! | [`web`] | CSRF token, Fetch Metadata, login CSRF, 405 on GET, security headers on 200/404/500, cookie attributes |
 //! | [`input`] | bad input on every form and JSON field, 10 MB bodies |
-//! | [`timing`] | unknown vs known user: same status, same body, medians within 10 % |
+//! | [`timing`] | unknown vs known user (stored hash with the server's or older argon2 settings): same status, same body, medians within 10 % |
+//! | [`rebinding`] | DNS rebinding: a foreign `Host` with a matching `Origin` is refused (public origin, or loopback names only) |
 //! | [`logs`] | no secret in the trace log of a whole flow |
 //!
 //! Run with `cargo test -p shikaku-cli --test attack -- --nocapture` to see the figures.
@@ -32,8 +34,10 @@ mod binary;
 mod client;
 mod inproc;
 mod input;
+mod lifecycle;
 mod lockout;
 mod logs;
+mod rebinding;
 mod replay;
 mod sessions;
 mod timing;

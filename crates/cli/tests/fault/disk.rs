@@ -233,16 +233,19 @@ fn a_full_disk_refuses_writes_clearly_and_keeps_serving_reads() {
     let (_, config) = seed(&seed_dir);
 
     // sh: mount a 2 MiB tmpfs on $1, copy the seed database into it, serve it.
+    let (bind, origin) = server::loopback();
     let mut command = Command::new("unshare");
     command
         .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
         .arg(
             "mount -t tmpfs -o size=2m,mode=0700 tmpfs \"$1\" \
              && cp -p \"$2/shikaku.db\" \"$2/shikaku.db.key\" \"$1/\" \
-             && exec \"$3\" serve --db \"$1/shikaku.db\" --config \"$4\" --bind 127.0.0.1:0",
+             && exec \"$3\" serve --db \"$1/shikaku.db\" --config \"$4\" --bind \"$5\" \
+             --public-origin \"$6\"",
         )
         .arg("sh")
-        .args([&disk, &seed_dir, Path::new(BIN), &config]);
+        .args([&disk, &seed_dir, Path::new(BIN), &config])
+        .args([bind, origin]);
     let serving = Server::spawn(command);
     // `unshare` and `sh` exec, so the child is the server, inside the namespace.
     let pid = serving.pid().to_string();

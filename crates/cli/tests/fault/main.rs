@@ -9,6 +9,10 @@
 //! * [`disk`] — a full disk (tmpfs in a private mount namespace) and a database file
 //!   made immutable under the running server: clear errors, reads keep working,
 //!   writes come back once the fault is gone.
+//! * [`misuse`] — operator mistakes refused before any file or socket is touched:
+//!   `serve --demo` on a database it did not create or off loopback, `insecure_cookies`
+//!   off loopback, no public origin, a `user` command with a mistyped `--db`; and the
+//!   `user` commands reading the server's configuration (`--config` / `SHIKAKU_CONFIG`).
 //! * [`abandon`] — clients that hang up right after sending a login must not push the
 //!   server past its hashing bound (the hashing permit is held by the blocking task).
 //!
@@ -22,4 +26,5 @@ mod abandon;
 mod disk;
 mod http;
 mod kills;
+mod misuse;
 mod server;

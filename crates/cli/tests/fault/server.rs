@@ -27,11 +27,13 @@ pub(crate) fn cheap_config(dir: &Path) -> PathBuf {
     path
 }
 
-/// `shikaku user add --password … --json`; panics with the output unless it succeeded.
+/// `shikaku user add --create --password … --json` (the first one creates the database);
+/// panics with the output unless it succeeded.
 pub(crate) fn add_user(db: &Path, config: &Path, login_id: &str, password: &str) {
     let output = Command::new(BIN)
         .arg("user")
         .arg("add")
+        .arg("--create")
         .arg("--db")
         .arg(db)
         .arg("--config")
@@ -80,9 +82,24 @@ fn keep_output(
     });
 }
 
+/// A loopback address with a port free right now, and its origin: `serve` needs its
+/// public origin (`--public-origin`) before it binds, so the port is chosen first.
+pub(crate) fn loopback() -> (String, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let origin = format!("http://{bind}");
+    (bind, origin)
+}
+
 impl Server {
-    /// `shikaku serve --db … --config … --bind 127.0.0.1:0`.
+    /// `shikaku serve --db … --config … --bind 127.0.0.1:<free port> --public-origin
+    /// http://127.0.0.1:<port>`.
     pub(crate) fn start(db: &Path, config: &Path) -> Self {
+        let (bind, origin) = loopback();
         let mut command = Command::new(BIN);
         command
             .arg("serve")
@@ -90,12 +107,12 @@ impl Server {
             .arg(db)
             .arg("--config")
             .arg(config)
-            .args(["--bind", "127.0.0.1:0"]);
+            .args(["--bind", &bind, "--public-origin", &origin]);
         Self::spawn(command)
     }
 
-    /// Runs `command` (which must end in `shikaku serve … --bind 127.0.0.1:0`) and waits
-    /// until it says where it listens.
+    /// Runs `command` (`shikaku serve … --bind 127.0.0.1:<port>`) and waits until it says
+    /// where it listens.
     pub(crate) fn spawn(mut command: Command) -> Self {
         let mut child = command
             .env("RUST_LOG", "warn")
