@@ -237,18 +237,21 @@ describe('preview', { skip: !preview && 'server is not the preview example' }, (
     await page.close();
   });
 
-  test('《変更》 asks for confirmation; Enter alone never submits', async () => {
+  test('《変更》 asks for confirmation; Enter opens the same confirmation, never submits', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${BASE}/password`);
     await page.fill('#current_password', 'Old#pass1');
     await page.fill('#new_password', 'New#pass22');
     await page.fill('#new_password_confirm', 'New#pass22');
-    await page.press('#new_password_confirm', 'Enter');
-    await page.waitForTimeout(300);
-    assert.match(page.url(), /\/password$/);
-
     const popover = page.locator('#change-confirm');
     assert.equal(await popover.isVisible(), false);
+    await page.press('#new_password_confirm', 'Enter');
+    await popover.waitFor({ state: 'visible' });
+    await page.waitForTimeout(300);
+    assert.match(page.url(), /\/password$/);
+    await popover.getByRole('button', { name: 'キャンセル' }).click();
+    assert.equal(await popover.isVisible(), false);
+
     await page.getByRole('button', { name: '変更' }).click();
     assert.equal(await popover.isVisible(), true);
     await shot(page, 'x-password-confirm');
@@ -419,6 +422,61 @@ async function sendPasscode(page, code) {
   await page.getByRole('button', { name: 'パスコードを送信' }).click();
 }
 
+/** 「００８２１４」: the digits as a Japanese input mode in full-width mode types them. */
+function fullWidth(code) {
+  return [...code].map((c) => String.fromCharCode(c.charCodeAt(0) - 0x30 + 0xff10)).join('');
+}
+
+/**
+ * Types `text` into the passcode field key by key, as a person would (not `fill`), and
+ * checks the field: no browser-side pattern blocks it, and all of it is visible.
+ */
+async function typePasscode(page, text) {
+  const input = page.locator('#passcode');
+  await input.fill('');
+  await input.pressSequentially(text);
+  assert.equal(await input.inputValue(), text);
+  const field = await input.evaluate((el) => ({
+    pattern: el.getAttribute('pattern'),
+    valid: el.checkValidity(),
+    message: el.validationMessage,
+    fits: el.scrollWidth <= el.clientWidth,
+  }));
+  assert.equal(field.pattern, null, 'no pattern attribute');
+  assert.ok(field.valid, `the browser's own check passes: ${field.message}`);
+  assert.ok(field.fits, `${text} is fully visible in the field`);
+}
+
+/** Sends the passcode form and returns the body the browser posted. */
+async function submitPasscode(page) {
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/login/passcode')),
+    page.getByRole('button', { name: 'パスコードを送信' }).click(),
+  ]);
+  return new URLSearchParams(request.postData() ?? '');
+}
+
+/** The client rectangles of the first occurrence of `word` inside `selector`'s text. */
+async function lineTopsOf(page, selector, word) {
+  return page.evaluate(
+    ([sel, w]) => {
+      for (const el of document.querySelectorAll(sel)) {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const at = node.data.indexOf(w);
+          if (at < 0) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + w.length);
+          return [...range.getClientRects()].map((r) => Math.round(r.top));
+        }
+      }
+      return null;
+    },
+    [selector, word],
+  );
+}
+
 /** 《変更》 on [パスワード変更], then 《OK》 in its confirmation. */
 async function changePassword(page, current, next, shotName) {
   await page.fill('#current_password', current);
@@ -502,6 +560,8 @@ describe('flow', { skip: flowSkip }, () => {
     await shot(page, 'flow-02-login');
     await fillLogin(page, user);
     await page.waitForURL(`${BASE}/enroll`);
+    // The QR code belongs to this login (issue 10, point 1), and the screen says so.
+    await page.locator('#one-login-note', { hasText: '今回のログインでのみ有効です' }).waitFor();
     await shot(page, 'flow-03-enroll');
 
     // ② 二次元バーコード: what the app's camera would read.
@@ -562,7 +622,25 @@ describe('flow', { skip: flowSkip }, () => {
     await page.locator('.menu-card', { hasText: 'パスワード変更' }).click();
     await page.waitForURL(`${BASE}/password`);
     await shot(page, 'flow-11-password');
-    await changePassword(page, user.password, NEW_PASSWORD_REFUSED, 'flow-12-password-confirm');
+    // Enter in a field opens the same confirmation as 《変更》 (issue 10, point 13);
+    // the form is sent only by its 《OK》.
+    await page.fill('#current_password', user.password);
+    await page.fill('#new_password', NEW_PASSWORD_REFUSED);
+    await page.fill('#new_password_confirm', NEW_PASSWORD_REFUSED);
+    const popover = page.locator('#change-confirm');
+    assert.equal(await popover.isVisible(), false);
+    await page.press('#new_password_confirm', 'Enter');
+    await popover.waitFor({ state: 'visible' });
+    await page.waitForTimeout(300);
+    assert.equal(page.url(), `${BASE}/password`, 'Enter alone never sends the form');
+    assert.match(await popover.textContent(), /パスワードを変更します。よろしいですか。/);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.closest('#change-confirm') !== null),
+      true,
+      'the confirmation has the focus',
+    );
+    await shot(page, 'flow-12-password-confirm');
+    await popover.getByRole('button', { name: 'OK' }).click();
     const error = page.locator('#new_password-error');
     await error.waitFor();
     assert.match(await error.textContent(), /先頭5文字が同じ/);
@@ -590,13 +668,22 @@ describe('flow', { skip: flowSkip }, () => {
     await page.waitForURL(`${BASE}/login`);
   });
 
-  step('a later login: password, passcode, [管理メニュー]', {}, async () => {
+  step('a later login: password, passcode typed in full-width digits, [管理メニュー]', {}, async () => {
     await fillLogin(page, user, NEW_PASSWORD);
     await page.waitForURL(`${BASE}/login/passcode`);
+    // With the Japanese input mode on, the code arrives as 「００８２１４」 (issue 10,
+    // point 11): the browser lets it through, the field shows all of it, and it is
+    // sent as the six digits it means.
+    const code = await authenticator.code();
+    await typePasscode(page, fullWidth(code));
     await shot(page, 'flow-17-passcode-login');
-    await sendPasscode(page, await authenticator.code());
+    const posted = await submitPasscode(page);
+    assert.equal(posted.get('passcode'), code);
     await page.waitForURL(`${BASE}/menu`);
     assert.equal(await page.locator('.alert--success').count(), 0);
+    // 《ログアウト》 in the header keeps together.
+    const tops = await lineTopsOf(page, '.site-header .button--header', 'ログアウト');
+    assert.equal(new Set(tops).size, 1, `ログアウト on one line: ${tops}`);
     await shot(page, 'flow-18-menu');
     assert.deepEqual(problems, []);
   });
@@ -608,7 +695,11 @@ describe('flow', { skip: flowSkip }, () => {
       await other.goto(`${BASE}/login`);
       await fillLogin(other, user, NEW_PASSWORD);
       await other.waitForURL(`${BASE}/login/passcode`);
-      await sendPasscode(other, await authenticator.code());
+      // As an Authenticator app shows it: "123 456".
+      const code = await authenticator.code();
+      await typePasscode(other, `${code.slice(0, 3)} ${code.slice(3)}`);
+      const posted = await submitPasscode(other);
+      assert.equal(posted.get('passcode'), code);
       await other.waitForURL(`${BASE}/menu`);
     } finally {
       await second.close();
@@ -620,6 +711,25 @@ describe('flow', { skip: flowSkip }, () => {
     await page.getByRole('link', { name: '閉じる' }).click();
     await page.waitForURL(`${BASE}/login`);
     assert.deepEqual(problems, []);
+  });
+
+  test('the start page: its title names the system once; 《ログアウト》 keeps together', async () => {
+    const own = await first.context.newPage();
+    for (const width of [1280, 1024, 390]) {
+      await own.setViewportSize({ width, height: 900 });
+      await own.goto(`${BASE}/`);
+      assert.equal(await own.title(), 'オンライン資格確認レセプトコンピューター連携システム');
+      const tops = await lineTopsOf(own, '.checklist li', 'ログアウト');
+      assert.ok(tops && tops.length > 0, 'the checklist names ログアウト');
+      assert.equal(new Set(tops).size, 1, `${width}px: ログアウト broken over lines at ${tops}`);
+      const overflow = await own.evaluate(
+        () => document.documentElement.scrollWidth > window.innerWidth,
+      );
+      assert.equal(overflow, false, `${width}px: horizontal scroll`);
+    }
+    await own.goto(`${BASE}/login`);
+    assert.equal(await own.title(), 'ログイン | オンライン資格確認レセプトコンピューター連携システム');
+    await own.close();
   });
 
   test('3 wrong passwords lock the account', async () => {
@@ -688,6 +798,10 @@ describe('flow', { skip: flowSkip }, () => {
       await own.locator('.menu-card', { hasText: 'パスワード変更' }).click();
       await own.waitForURL(`${IDLE_BASE}/session-ended?reason=idle`);
       await own.getByText('操作がなかったため').waitFor();
+      // The configured timeout, not the manual's 30 minutes (issue 10, point 12).
+      const message = await own.locator('#dialog-message').textContent();
+      assert.match(message, new RegExp(`ログインしたまま ${IDLE_SECONDS} 秒間操作がなかったため`));
+      assert.doesNotMatch(await own.textContent('body'), /30 分/);
       await shot(own, 'idle-01-session-ended');
       await own.getByRole('link', { name: '閉じる' }).click();
       await own.waitForURL(`${IDLE_BASE}/login`);

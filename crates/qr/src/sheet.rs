@@ -10,6 +10,11 @@ const WARNING_NOT_PRINTED: &str = "二次元バーコードを印刷して保存
 /// The manual's note (第1章 2, step 4) about copying the setup key out of a PDF.
 const WARNING_PDF: &str = "印刷設定で出力先を PDF にした場合、その PDF からセットアップキーをコピーしたものをアプリに貼り付けると、セットアップキーのテキストデータに改行が入り正しくセットアップキーが入力されない場合があります。";
 
+/// The QR code and setup key of a registration not yet completed belong to the one login
+/// that showed them (issue 10): a new login before the registration issues new ones, and
+/// this sheet no longer works. In the manual's voice, like the two warnings above.
+const NOTE_ONE_LOGIN: &str = "この用紙は、印刷したログインで Authenticator の登録を完了した場合に限り有効です。登録を完了する前にログインしなおした場合は新しい二次元バーコードが発行され、この用紙は使用できなくなります。";
+
 /// The complete content of the sheet's single `<style>` element.
 ///
 /// Exposed so that a web server with a hash-based Content-Security-Policy can allow it
@@ -25,8 +30,8 @@ body {
   font-size: 10pt; line-height: 1.55;
 }
 .sheet {
-  width: 210mm; height: 296mm; margin: 0 auto; padding: 13mm 16mm 11mm;
-  display: flex; flex-direction: column; gap: 4.2mm; overflow: hidden; background: #fff;
+  width: 210mm; height: 296mm; margin: 0 auto; padding: 11mm 16mm 10mm;
+  display: flex; flex-direction: column; gap: 3mm; overflow: hidden; background: #fff;
 }
 .screen-note { display: none; }
 @media screen {
@@ -82,6 +87,8 @@ h1 { font-size: 16.5pt; line-height: 1.3; letter-spacing: 0.02em; }
   font-size: 14.5pt; font-weight: 700; letter-spacing: 0.05em; line-height: 1.3;
 }
 .key-display { overflow-wrap: anywhere; }
+.key-display.long { font-size: 12pt; }
+.key-display.very-long { font-size: 9.5pt; letter-spacing: 0.02em; }
 .key-copy {
   white-space: nowrap; -webkit-user-select: all; user-select: all;
   border: 0.3mm dashed #8a8a8a; background: #f4f4f4; padding: 0.8mm 2mm;
@@ -89,7 +96,9 @@ h1 { font-size: 16.5pt; line-height: 1.3; letter-spacing: 0.02em; }
 .key-copy.long { font-size: 10pt; letter-spacing: 0; }
 .key-copy.very-long { font-size: 7.5pt; letter-spacing: 0; white-space: normal; word-break: break-all; }
 .key-hint { font-size: 8.5pt; color: #555; margin-top: 1.6mm; }
-.warning { border: 0.4mm solid #1a1a1a; border-radius: 1mm; padding: 2.6mm 4mm 2.8mm; }
+.warning {
+  border: 0.4mm solid #1a1a1a; border-radius: 1mm; padding: 2.4mm 4mm 2.6mm; font-size: 9.5pt;
+}
 .warning .section-title { border-left-color: #b3000c; }
 .warning ul, .steps ol, .keep ul { padding-left: 5mm; }
 .warning li + li, .steps li + li, .keep li + li { margin-top: 0.8mm; }
@@ -157,6 +166,13 @@ impl EnrollmentSheet<'_> {
             u8::from(self.issued_on.month()),
             self.issued_on.day()
         );
+        // Long keys (a 64-byte secret is 103 characters) get smaller type, so the sheet
+        // still fits one page with every note on it.
+        let display_class = match self.setup_key_copy.chars().count() {
+            0..=40 => "key key-display",
+            41..=72 => "key key-display long",
+            _ => "key key-display very-long",
+        };
         let copy_class = match self.setup_key_copy.chars().count() {
             0..=40 => "key key-copy",
             41..=72 => "key key-copy long",
@@ -208,8 +224,10 @@ impl EnrollmentSheet<'_> {
             "</dd>\n</dl>\n</section>\n",
             "<section class=\"setup-key\">\n<h2 class=\"section-title\">セットアップキー</h2>\n",
             "<div class=\"key-row\"><span class=\"key-label\">読み上げ・手入力用<br>（4 文字区切り）</span>",
-            "<span class=\"key key-display\">",
+            "<span class=\"",
         ));
+        h.raw(display_class);
+        h.raw("\">");
         h.text(self.setup_key_display);
         h.raw(concat!(
             "</span></div>\n",
@@ -229,6 +247,8 @@ impl EnrollmentSheet<'_> {
         h.raw(WARNING_NOT_PRINTED);
         h.raw("</li>\n<li>");
         h.raw(WARNING_PDF);
+        h.raw("</li>\n<li>");
+        h.raw(NOTE_ONE_LOGIN);
         h.raw(concat!(
             "</li>\n</ul>\n</section>\n",
             "<div class=\"columns\">\n",
@@ -244,7 +264,7 @@ impl EnrollmentSheet<'_> {
             "<li>撮影・複写・スキャンをしたり、他人に見せたりしないでください。</li>\n",
             "<li>紛失した場合や第三者に見られたおそれがある場合は、直ちにシステム管理者に連絡し、",
             "Authenticator の再登録を依頼してください。</li>\n",
-            "<li>再登録した場合や不要になった場合は、シュレッダー等で確実に廃棄してください。</li>\n",
+            "<li>再登録した場合、使用できなくなった場合や不要になった場合は、シュレッダー等で確実に廃棄してください。</li>\n",
             "</ul>\n</section>\n</div>\n",
             "<footer class=\"foot\"><span><strong>取扱注意</strong>　多要素認証（MFA）の第二要素</span><span>機関コード ",
         ));

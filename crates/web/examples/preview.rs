@@ -26,6 +26,7 @@ use rand::rngs::SysRng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use shikaku_web::forms::{LoginForm, PasscodeForm, PasswordChangeForm};
+use shikaku_web::messages::Rules;
 use shikaku_web::security::{CookiePolicy, CsrfToken, WebSecurity, csp_allowing_styles};
 use shikaku_web::views::{
     EnrollCompletePage, EnrollPage, ErrorKind, ErrorPage, FieldError, LoginError, LoginNotice,
@@ -129,15 +130,36 @@ fn login(lang: Lang, csrf_token: CsrfToken, error: Option<LoginError>) -> LoginP
 
 fn password_errors(lang: Lang) -> Vec<FieldError> {
     vec![
-        FieldError::new(PasswordField::Current, PasswordProblem::CurrentWrong, lang),
-        FieldError::new(PasswordField::New, PasswordProblem::MissingUppercase, lang),
+        FieldError::new(
+            PasswordField::Current,
+            PasswordProblem::CurrentWrong,
+            lang,
+            Rules::manual(),
+        ),
+        FieldError::new(
+            PasswordField::New,
+            PasswordProblem::MissingUppercase,
+            lang,
+            Rules::manual(),
+        ),
         FieldError::new(
             PasswordField::New,
             PasswordProblem::InvalidCharacter('¥'),
             lang,
+            Rules::manual(),
         ),
-        FieldError::new(PasswordField::New, PasswordProblem::Similar, lang),
-        FieldError::new(PasswordField::Confirm, PasswordProblem::Mismatch, lang),
+        FieldError::new(
+            PasswordField::New,
+            PasswordProblem::Similar,
+            lang,
+            Rules::manual(),
+        ),
+        FieldError::new(
+            PasswordField::Confirm,
+            PasswordProblem::Mismatch,
+            lang,
+            Rules::manual(),
+        ),
     ]
 }
 
@@ -275,18 +297,18 @@ fn app(security: &WebSecurity) -> Router {
         .route(
             paths::PASSWORD,
             get(|lang: Lang, csrf_token: CsrfToken| async move {
-                PasswordChangePage { lang, csrf_token, user: user(), errors: Vec::new(), must_change: false }
+                PasswordChangePage { lang, csrf_token, user: user(), errors: Vec::new(), must_change: false, rules: Default::default() }
             })
             .post(
                 |lang: Lang, csrf_token: CsrfToken, Form(form): Form<PasswordChangeForm>| async move {
                     if form.new_password.is_empty() || form.new_password != form.new_password_confirm {
                         let mut errors = Vec::new();
                         if form.new_password.is_empty() {
-                            errors.push(FieldError::new(PasswordField::New, PasswordProblem::Required, lang));
+                            errors.push(FieldError::new(PasswordField::New, PasswordProblem::Required, lang, Rules::manual()));
                         } else {
-                            errors.push(FieldError::new(PasswordField::Confirm, PasswordProblem::Mismatch, lang));
+                            errors.push(FieldError::new(PasswordField::Confirm, PasswordProblem::Mismatch, lang, Rules::manual()));
                         }
-                        return PasswordChangePage { lang, csrf_token, user: user(), errors, must_change: false }.into_response();
+                        return PasswordChangePage { lang, csrf_token, user: user(), errors, must_change: false, rules: Default::default() }.into_response();
                     }
                     Redirect::to(paths::PASSWORD_DONE).into_response()
                 },
@@ -299,7 +321,7 @@ fn app(security: &WebSecurity) -> Router {
         .route(
             paths::SESSION_ENDED,
             get(|lang: Lang| async move {
-                SessionEndedPage { lang, reason: SessionEndReason::IdleTimeout }
+                SessionEndedPage { lang, reason: SessionEndReason::IdleTimeout, rules: Default::default() }
             }),
         );
 
@@ -403,6 +425,7 @@ fn app(security: &WebSecurity) -> Router {
                     user: user(),
                     errors: password_errors(lang),
                     must_change: false,
+                    rules: Default::default(),
                 }
             }),
         )
@@ -412,6 +435,7 @@ fn app(security: &WebSecurity) -> Router {
                 SessionEndedPage {
                     lang,
                     reason: SessionEndReason::LoggedInElsewhere,
+                    rules: Default::default(),
                 }
             }),
         )

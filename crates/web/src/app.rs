@@ -39,12 +39,27 @@ use crate::views::{ErrorKind, ErrorPage, Rendered};
 /// How many argon2 runs may go at once is the facade's configuration
 /// ([`HashCost::concurrent_calls`](shikaku::HashCost::concurrent_calls)), so the
 /// hashing permits and the hasher's memory pool always agree.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WebOptions {
     /// Plain-http localhost demo: cookies without `Secure` and without the `__Host-` prefix.
     pub insecure_cookies: bool,
     /// Served over TLS (or behind a TLS-terminating proxy): adds HSTS.
     pub tls: bool,
+    /// The origin staff browsers use for this server, `scheme://host[:port]` (e.g.
+    /// `"https://clinic.example:8443"`; one trailing `/` allowed; a default port is
+    /// the same origin as none).
+    ///
+    /// * `Some(origin)`: a request whose `Host` (HTTP/2 `:authority`) is not that
+    ///   host and port is refused with **421 Misdirected Request** (a page, or the
+    ///   API's JSON error `misdirected_request`), and a state-changing request whose
+    ///   `Origin` is present and not exactly this origin with 403 (`forbidden`).
+    ///   Behind a reverse proxy, the proxy must pass the browser's `Host` on.
+    /// * `None`: only loopback names are answered — `localhost`, `127.0.0.1`,
+    ///   `[::1]`, any port — and the expected `Origin` is `scheme://Host`. Safe for
+    ///   tests and a loopback demo, and useless to a DNS-rebinding page (whose name
+    ///   is never a loopback one). A server reachable under any other name needs
+    ///   `Some`.
+    pub public_origin: Option<String>,
 }
 
 /// The whole web application: screens, JSON API under `/api/v1`, static assets, and the
@@ -52,9 +67,15 @@ pub struct WebOptions {
 ///
 /// # Errors
 ///
-/// None today; the `Result` leaves room for configuration checks.
+/// [`Error::InvalidOrigin`] if [`WebOptions::public_origin`] is not
+/// `http(s)://host[:port]` without path, query, fragment or user info.
 pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Router, Error> {
-    let cookie = if options.insecure_cookies {
+    let WebOptions {
+        insecure_cookies,
+        tls,
+        public_origin,
+    } = options;
+    let cookie = if insecure_cookies {
         // The cookie module logs a warning when this policy is in force.
         CookiePolicy::insecure_localhost_demo()
     } else {
@@ -62,11 +83,14 @@ pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Ro
     };
     // The web adapter is allowed to draw from the OS; the core crates never do.
     let rng = rand_core::UnwrapErr(rand::rngs::SysRng);
-    let security = WebSecurity::builder(rng)
+    let mut security = WebSecurity::builder(rng)
         .cookie_policy(cookie)
-        .tls(options.tls)
-        .csrf_exempt_prefix(crate::api::PREFIX)
-        .build();
+        .tls(tls)
+        .csrf_exempt_prefix(crate::api::PREFIX);
+    if let Some(origin) = public_origin {
+        security = security.origin(&origin)?;
+    }
+    let security = security.build();
     let state = AppState::new(service, security.clone());
     let routes = Router::new()
         .merge(crate::screens::routes())
@@ -254,6 +278,7 @@ mod tests {
                 .clone()
                 .oneshot(
                     Request::get("/api/v1/boom")
+                        .header(header::HOST, "127.0.0.1:8080")
                         .header(header::ACCEPT_LANGUAGE, accept)
                         .body(Body::empty())
                         .unwrap(),

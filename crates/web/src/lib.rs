@@ -67,7 +67,7 @@
 //!  screens ─► state, views, security, forms, paths, messages, lang
 //!  api     ─► state, messages, lang
 //!  views   ─► security (CsrfToken), messages, forms, paths, encoding, lang
-//!  state   ─► security, error
+//!  state   ─► security, messages (Rules), error
 //!  security ─► encoding, lang, error
 //!  messages ─► lang
 //!  lang, paths, forms, encoding, error, assets: leaves
@@ -77,8 +77,15 @@
 //! each other.
 //!
 //! No page has inline script or style (the CSP forbids both); the script is
-//! needed only for 《テキストでコピー》 and to open the print dialog — every
-//! other step works without JavaScript.
+//! needed only for 《テキストでコピー》, to open the print dialog and for Enter on
+//! \[パスワード変更\] (it opens the confirmation 《変更》 opens) — every other step
+//! works without JavaScript. It also writes a full-width or spaced passcode as six
+//! ASCII digits before sending, which the server would accept anyway.
+//!
+//! Every number a screen quotes (locks, idle timeout, password rules) is the
+//! facade's configured one ([`messages::Rules`], from
+//! [`Shikaku::config`](shikaku::Shikaku::config)); and the app answers only the
+//! names it was told ([`WebOptions::public_origin`]) — loopback names when none.
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -1,5 +1,6 @@
 //! [`AppState`]: what every handler of the screens and the API shares — the facade,
-//! the security configuration, and the bound on concurrent argon2 runs.
+//! the security configuration, the numbers the screens quote, and the bound on
+//! concurrent argon2 runs.
 //!
 //! The facade is synchronous and runs argon2 (tens of milliseconds, 19 MiB each).
 //! Every facade call leaves the async threads for tokio's blocking pool, by one of two
@@ -14,8 +15,8 @@
 //!   enrollment views, logout): no permit, so page views stay fast while logins
 //!   saturate the CPU.
 //!
-//! This module is a leaf of the web crate: it knows the facade and the security
-//! configuration, nothing of the screens or the API.
+//! This module is a leaf of the web crate: it knows the facade, the security
+//! configuration and [`Rules`], nothing of the screens or the API.
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use shikaku::{Shikaku, Store};
 use tokio::sync::Semaphore;
 
 use crate::error::Error;
+use crate::messages::Rules;
 use crate::security::WebSecurity;
 
 /// Shared by every handler.
@@ -31,6 +33,9 @@ pub struct AppState<S: Store> {
     pub service: Arc<Shikaku<S>>,
     /// Cookies, CSRF, random ids.
     pub security: WebSecurity,
+    /// The numbers of the facade's configuration, as every screen and message quotes
+    /// them (never the manual's when the configuration says otherwise).
+    pub rules: Arc<Rules>,
     hashing: Arc<Semaphore>,
 }
 
@@ -39,6 +44,7 @@ impl<S: Store> Clone for AppState<S> {
         Self {
             service: Arc::clone(&self.service),
             security: self.security.clone(),
+            rules: Arc::clone(&self.rules),
             hashing: Arc::clone(&self.hashing),
         }
     }
@@ -60,9 +66,11 @@ impl<S: Store> AppState<S> {
     /// ([`HashCost::concurrent_calls`](shikaku::HashCost::concurrent_calls), at least one).
     pub fn new(service: Arc<Shikaku<S>>, security: WebSecurity) -> Self {
         let permits = service.config().hash_cost.concurrent_calls.max(1);
+        let rules = Arc::new(Rules::from_config(service.config()));
         Self {
             service,
             security,
+            rules,
             hashing: Arc::new(Semaphore::new(permits)),
         }
     }

@@ -1,5 +1,6 @@
 // shikaku-web: the only script. Progressive enhancement; every screen works
-// without it except 《テキストでコピー》 and opening the print dialog.
+// without it except 《テキストでコピー》, opening the print dialog and Enter on
+// [パスワード変更] (《変更》 opens its confirmation either way).
 // Loaded as an external file (the CSP allows no inline script). All texts come
 // from data-* attributes rendered by the server.
 (function () {
@@ -69,6 +70,46 @@
           if (back) window.location.assign(back);
         }
       }, { once: true });
+    });
+  });
+
+  // パスコード: <input data-passcode>. The server accepts what a Japanese input mode
+  // or a paste gives (full-width digits 「００８２１４」, the halves apart as
+  // Authenticator apps show them, "123 456"), so the field has no pattern that
+  // would block them; on submit the value is written as the six ASCII digits it
+  // means. Anything else is sent as typed, for the server's own message.
+  function normalisePasscode(text) {
+    var ascii = text.replace(/[\uFF10-\uFF19]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xFF10 + 0x30);
+    }).replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+    var halves = /^(\d{3})[ \u3000](\d{3})$/.exec(ascii);
+    if (halves) return halves[1] + halves[2];
+    return /^\d{6}$/.test(ascii) ? ascii : text;
+  }
+
+  document.querySelectorAll('input[data-passcode]').forEach(function (input) {
+    if (!input.form) return;
+    input.form.addEventListener('submit', function () {
+      input.value = normalisePasscode(input.value);
+    });
+  });
+
+  // [パスワード変更]: <form data-confirm="POPOVER-ID">. Enter in a field opens the
+  // same confirmation as 《変更》 (without this script, Enter does nothing: the
+  // form's first submit button is disabled, so the passwords are only ever sent
+  // through the confirmation's 《OK》). Enter that ends an IME composition is left
+  // to the input method.
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    var popover = document.getElementById(form.dataset.confirm || '');
+    if (!popover || typeof popover.showPopover !== 'function') return;
+    form.addEventListener('keydown', function (event) {
+      if (event.key !== 'Enter' || event.isComposing || event.keyCode === 229) return;
+      var target = event.target;
+      if (!(target instanceof HTMLInputElement) || popover.contains(target)) return;
+      event.preventDefault();
+      if (!popover.matches(':popover-open')) popover.showPopover();
+      var ok = popover.querySelector('button[type="submit"]');
+      if (ok) ok.focus();
     });
   });
 

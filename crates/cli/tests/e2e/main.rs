@@ -2,9 +2,10 @@
 //! headless Debian Chromium by `e2e/run.mjs` (playwright-core), with the QR code read
 //! off the page by `zbarimg` and passcodes made by `oathtool` — tools nobody here wrote.
 //!
-//! The test provisions one user per scenario with `shikaku user add --json` (so one
-//! scenario's lock cannot disturb another), starts two servers on free loopback ports
-//! (the manual's timings, and one with a 3-second idle timeout), runs
+//! The test provisions one user per scenario with `shikaku user add --create --json` (so
+//! one scenario's lock cannot disturb another), starts two servers on free loopback ports,
+//! each told its public origin `http://127.0.0.1:PORT` (the manual's timings, and one with
+//! a 3-second idle timeout), runs
 //! `node --test e2e/run.mjs` against them and fails with node's report unless every
 //! browser test passed. Screenshots of every screen land in `e2e/screenshots/`.
 //!
@@ -79,7 +80,7 @@ fn output_text(output: &Output) -> String {
 fn add_user(db: &Path, config: &Path, login_id: &str, password: Option<&str>) -> serde_json::Value {
     let mut command = Command::new(BIN);
     command
-        .args(["user", "add", "--db"])
+        .args(["user", "add", "--create", "--db"])
         .arg(db)
         .arg("--config")
         .arg(config)
@@ -130,15 +131,27 @@ struct Server {
     log: Arc<Mutex<String>>,
 }
 
+/// A loopback port nobody listens on now (the kernel's choice; the server binds it right
+/// after, and must be told its public origin before it starts).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
 impl Server {
     fn start(db: &Path, config: &Path) -> Self {
+        let port = free_port();
+        let origin = format!("http://127.0.0.1:{port}");
         let mut child = Command::new(BIN)
             .arg("serve")
             .arg("--db")
             .arg(db)
             .arg("--config")
             .arg(config)
-            .args(["--bind", "127.0.0.1:0"])
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .args(["--public-origin", &origin])
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -277,7 +290,7 @@ fn the_manuals_flows_in_headless_chromium() {
 }
 
 /// The flow suite's tests in `e2e/run.mjs`.
-const FLOW_TESTS: usize = 8;
+const FLOW_TESTS: usize = 9;
 
 /// A number from the spec reporter's summary (`ℹ pass 8`).
 fn summary(report: &str, what: &str) -> Option<usize> {

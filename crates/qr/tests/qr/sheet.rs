@@ -102,6 +102,23 @@ fn sheet_carries_the_manuals_warnings_and_is_marked_confidential() {
     assert!(html.contains("第二要素"));
 }
 
+/// Issue 10, point 1: the QR code of a registration not yet completed belongs to one
+/// login. The sheet says so in the manual's voice: valid only if the registration is
+/// completed with the login that printed it; a new login first issues a new code and
+/// this sheet can no longer be used.
+#[test]
+fn sheet_says_it_is_valid_only_for_the_login_that_printed_it() {
+    let html = sheet().render_html().unwrap();
+    let warning = between(&html, "<section class=\"warning\">", "</section>");
+    for needle in [
+        "この用紙は、印刷したログインで Authenticator の登録を完了した場合に限り有効です",
+        "登録を完了する前にログインしなおした場合は新しい二次元バーコードが発行され",
+        "この用紙は使用できなくなります",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} not in {warning}");
+    }
+}
+
 #[test]
 fn sheet_is_a4_and_self_contained() {
     let html = sheet().render_html().unwrap();
@@ -257,39 +274,64 @@ fn sheet_prints_on_exactly_one_a4_page() {
             ..sheet()
         },
     ] {
-        std::fs::write(&html_path, sheet.render_html().unwrap()).unwrap();
-        let output = match std::process::Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-            ])
-            .arg(format!("--print-to-pdf={}", pdf_path.display()))
-            .arg(format!("file://{}", html_path.display()))
-            .output()
-        {
-            Ok(output) => output,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-                "`{chromium}` is not installed; this test prints the sheet with it. \
-                 Run `bash .ci/test` (it installs every tool the tests need) or \
-                 `apt-get install chromium` (Debian; `apt-get update` first on a fresh machine), \
-                 or set CHROMIUM to a Chromium/Chrome binary"
-            ),
-            Err(e) => panic!("could not run `{chromium}`: {e}"),
-        };
-        assert!(
-            output.status.success(),
-            "`{chromium}` failed to print the sheet ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let pdf = std::fs::read(&pdf_path).unwrap();
-        let pdf = String::from_utf8_lossy(&pdf);
-        // Page objects: "/Type /Page" not followed by "s".
-        let pages = pdf.matches("/Type /Page").count() - pdf.matches("/Type /Pages").count();
-        assert_eq!(pages, 1, "the sheet must print on one page");
-        // A4 is 595 × 842 points.
-        assert!(pdf.contains("/MediaBox [0 0 595") || pdf.contains("/MediaBox [0 0 594"));
+        let html = sheet.render_html().unwrap();
+        // The sheet is one A4 box that clips what does not fit: printed as is, it is
+        // one page whatever its content. Printed unclipped (height from the content),
+        // it is one page only if nothing was cut off — the bottom margin included.
+        let unclipped = html
+            .replacen("height: 296mm;", "height: auto;", 1)
+            .replacen("overflow: hidden;", "overflow: visible;", 1);
+        assert_ne!(unclipped, html, "the sheet's box is set in SHEET_CSS");
+        for (variant, html) in [("as served", html), ("unclipped", unclipped)] {
+            assert_eq!(
+                print_pages(&chromium, &html_path, &pdf_path, &html),
+                1,
+                "{variant}: the sheet must print on one page"
+            );
+        }
     }
+}
+
+/// Prints `html` with headless Chromium; the number of pages of the PDF (each checked to
+/// be A4).
+fn print_pages(
+    chromium: &str,
+    html_path: &std::path::Path,
+    pdf_path: &std::path::Path,
+    html: &str,
+) -> usize {
+    std::fs::write(html_path, html).unwrap();
+    let output = match std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf_path.display()))
+        .arg(format!("file://{}", html_path.display()))
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "`{chromium}` is not installed; this test prints the sheet with it. \
+             Run `bash .ci/test` (it installs every tool the tests need) or \
+             `apt-get install chromium` (Debian; `apt-get update` first on a fresh machine), \
+             or set CHROMIUM to a Chromium/Chrome binary"
+        ),
+        Err(e) => panic!("could not run `{chromium}`: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "`{chromium}` failed to print the sheet ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pdf = std::fs::read(pdf_path).unwrap();
+    let pdf = String::from_utf8_lossy(&pdf);
+    // Page objects: "/Type /Page" not followed by "s".
+    let pages = pdf.matches("/Type /Page").count() - pdf.matches("/Type /Pages").count();
+    // A4 is 595 × 842 points.
+    assert!(pdf.contains("/MediaBox [0 0 595") || pdf.contains("/MediaBox [0 0 594"));
+    pages
 }

@@ -5,19 +5,20 @@
 //! | 400 | `malformed` | not JSON, wrong `Content-Type`, wrong field type, missing / unknown / repeated field, empty field, control character, identifier or passcode of the wrong form |
 //! | 401 | `invalid_credentials` | wrong password, unknown account (the same bytes for both) |
 //! | 401 | `invalid_passcode` | wrong or replayed passcode |
-//! | 401 | `session_expired` | 30 minutes without activity |
+//! | 401 | `session_expired` | the idle timeout (manual: 30 minutes) without activity |
 //! | 401 | `session_superseded` | a later login of the same account ended the session |
 //! | 401 | `unauthenticated` | no / malformed / unknown bearer token, logged out, login token expired |
 //! | 403 | `password_change_required` | an administrator reset the password |
 //! | 403 | `account_disabled` | an administrator disabled the account |
 //! | 403 | `forbidden` | a browser request from another origin |
 //! | 404 | `not_found` | no such path |
+//! | 421 | `misdirected_request` | sent to a host name that is not the server's (`Host` is not the configured public origin's host and port, or — none configured — not a loopback name): DNS rebinding |
 //! | 405 | `method_not_allowed` | the path exists, the method does not (`Allow` says which) |
 //! | 409 | `enrollment_required` | no Authenticator registered (yet) |
 //! | 409 | `already_enrolled` | `GET /enrollment` for an account that has one |
 //! | 413 | `too_large` | the body is over the limit (checked before parsing) |
 //! | 422 | `password_policy` | the new password breaks rules: `violations` lists every one |
-//! | 423 | `locked` | 3 consecutive failures: `locked_until` says when the lock lifts |
+//! | 423 | `locked` | the configured consecutive failures (manual: 3): `locked_until` says when the lock lifts |
 //! | 500 | `internal` | the store or the server failed (details only in the log) |
 
 use axum::Json;
@@ -30,6 +31,7 @@ use time::OffsetDateTime;
 
 use super::instant::rfc3339_ceil;
 use crate::lang::Lang;
+use crate::messages::Rules;
 
 /// Marks a response as a JSON error of ours, so the outermost middleware keeps it.
 #[derive(Clone, Copy, Debug)]
@@ -112,6 +114,8 @@ pub(crate) enum ApiError {
     AccountDisabled,
     /// 403 `forbidden`.
     Forbidden,
+    /// 421 `misdirected_request`.
+    Misdirected,
     /// 404 `not_found`.
     NotFound,
     /// 405 `method_not_allowed`.
@@ -198,6 +202,7 @@ impl ApiError {
     pub(crate) fn from_status(status: StatusCode) -> Self {
         match status {
             StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::MISDIRECTED_REQUEST => Self::Misdirected,
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
@@ -225,6 +230,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::EnrollmentRequired | Self::AlreadyEnrolled => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Misdirected => StatusCode::MISDIRECTED_REQUEST,
             Self::PasswordPolicy(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Locked { .. } => StatusCode::LOCKED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -243,6 +249,7 @@ impl ApiError {
             Self::PasswordChangeRequired => "password_change_required",
             Self::AccountDisabled => "account_disabled",
             Self::Forbidden => "forbidden",
+            Self::Misdirected => "misdirected_request",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EnrollmentRequired => "enrollment_required",
@@ -254,22 +261,24 @@ impl ApiError {
         }
     }
 
-    /// The human-readable message (`"message"`), from [`crate::messages`].
-    pub(crate) fn message(&self, lang: Lang) -> String {
+    /// The human-readable message (`"message"`), from [`crate::messages`], with the
+    /// configured numbers.
+    pub(crate) fn message(&self, lang: Lang, rules: &Rules) -> String {
         let m = &lang.t().api;
         let text = match self {
             Self::Malformed(why) => return why.message(lang),
             Self::Locked { until } => return m.locked_until(*until),
+            Self::SessionExpired => return rules.fill(lang, m.session_expired),
             Self::InvalidCredentials => m.invalid_credentials,
             Self::WrongCurrentPassword => m.wrong_current_password,
             Self::InvalidPasscode => m.invalid_passcode,
-            Self::SessionExpired => m.session_expired,
             Self::SessionSuperseded => m.session_superseded,
             Self::Unauthenticated => m.unauthenticated,
             Self::LoginExpired => m.login_expired,
             Self::PasswordChangeRequired => m.password_change_required,
             Self::AccountDisabled => m.account_disabled,
             Self::Forbidden => m.forbidden,
+            Self::Misdirected => m.misdirected,
             Self::NotFound => m.not_found,
             Self::MethodNotAllowed => m.method_not_allowed,
             Self::EnrollmentRequired => m.enrollment_required,
@@ -281,12 +290,22 @@ impl ApiError {
         text.to_owned()
     }
 
-    /// The JSON response in `lang`.
+    /// The JSON response in `lang`, for an error made before a handler runs (the
+    /// transport's, the extractors'): none of those quotes a configured number.
     pub(crate) fn into_response_in(self, lang: Lang) -> Response {
+        debug_assert!(
+            !matches!(self, Self::SessionExpired),
+            "needs the configured rules"
+        );
+        self.into_response_with(lang, Rules::manual())
+    }
+
+    /// The JSON response in `lang`, its message quoting the configured `rules`.
+    pub(crate) fn into_response_with(self, lang: Lang, rules: &Rules) -> Response {
         let status = self.status();
         let body = ErrorBody {
             error: self.code(),
-            message: self.message(lang),
+            message: self.message(lang, rules),
             locked_until: match &self {
                 Self::Locked { until } => Some(rfc3339_ceil(*until)),
                 _ => None,
@@ -377,6 +396,7 @@ mod tests {
             ApiError::PasswordChangeRequired,
             ApiError::AccountDisabled,
             ApiError::Forbidden,
+            ApiError::Misdirected,
             ApiError::NotFound,
             ApiError::MethodNotAllowed,
             ApiError::EnrollmentRequired,
@@ -387,7 +407,15 @@ mod tests {
             ApiError::Internal,
         ];
         for error in all {
-            let (ja, en) = (error.message(Lang::Ja), error.message(Lang::En));
+            let rules = Rules::default();
+            let (ja, en) = (
+                error.message(Lang::Ja, &rules),
+                error.message(Lang::En, &rules),
+            );
+            assert!(
+                !ja.contains('{') && !en.contains('{'),
+                "{error:?}: {ja} {en}"
+            );
             assert!(!ja.is_empty() && !en.is_empty());
             assert_ne!(ja, en, "{error:?}");
             assert!(!ja.is_ascii(), "{error:?} in Japanese");

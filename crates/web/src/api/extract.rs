@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 use super::error::{ApiError, Malformed};
 use super::token;
 use crate::lang::Lang;
+use crate::messages::Rules;
 
 /// The language the app's middleware negotiated (Japanese without it).
 fn lang_of(extensions: &axum::http::Extensions) -> Lang {
@@ -110,8 +111,8 @@ impl<S: Send + Sync> FromRequestParts<S> for LoginBearer {
 }
 
 /// A handler's answer: a response, or an error rendered in `lang`.
-pub(crate) fn reply(lang: Lang, result: Result<Response, ApiError>) -> Response {
-    result.unwrap_or_else(|error| error.into_response_in(lang))
+pub(crate) fn reply(lang: Lang, rules: &Rules, result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(|error| error.into_response_with(lang, rules))
 }
 
 /// Shorthand for handlers: any `IntoResponse` as an `Ok`.

@@ -26,7 +26,8 @@ pub(super) async fn login<S: Store>(
     lang: Lang,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Response {
-    reply(lang, login_inner(state, body).await)
+    let rules = std::sync::Arc::clone(&state.rules);
+    reply(lang, &rules, login_inner(state, body).await)
 }
 
 async fn login_inner<S: Store>(state: AppState<S>, body: LoginBody) -> Answer {
@@ -64,7 +65,7 @@ pub(super) async fn enrollment<S: Store>(
             qr_svg: &view.qr_svg,
         }))
     };
-    reply(lang, answer.await)
+    reply(lang, &state.rules, answer.await)
 }
 
 /// `POST /passcode`.
@@ -90,7 +91,7 @@ pub(super) async fn passcode<S: Store>(
             PasscodeLogin::Invalid { .. } => Err(ApiError::InvalidPasscode),
         }
     };
-    reply(lang, answer.await)
+    reply(lang, &state.rules, answer.await)
 }
 
 /// `GET /session`: counts as activity (extends the idle timeout), like any screen.
@@ -110,7 +111,7 @@ pub(super) async fn session<S: Store>(
             expires_at: rfc3339_floor(info.expires_at),
         }))
     };
-    reply(lang, answer.await)
+    reply(lang, &state.rules, answer.await)
 }
 
 /// `POST /password`.
@@ -142,7 +143,7 @@ pub(super) async fn password<S: Store>(
             }
         }
     };
-    reply(lang, answer.await)
+    reply(lang, &state.rules, answer.await)
 }
 
 /// `POST /logout`. A request body, if any, is ignored.
@@ -158,7 +159,7 @@ pub(super) async fn logout<S: Store>(
             Err(ApiError::Unauthenticated)
         }
     };
-    reply(lang, answer.await)
+    reply(lang, &state.rules, answer.await)
 }
 
 /// `POST /authenticate`: the one-call receipt-computer authentication (no session).
@@ -187,5 +188,5 @@ pub(super) async fn authenticate<S: Store>(
             Authentication::Disabled => Err(ApiError::AccountDisabled),
         }
     };
-    reply(lang, answer.await)
+    reply(lang, &state.rules, answer.await)
 }

@@ -20,7 +20,9 @@
 //! Every error, including those the middleware produces before a handler runs (cross-origin
 //! 403, body-limit 413, router 404/405, a panic's 500), is `{"error": code, "message": text}`
 //! (the table of codes is in `src/api/error.rs` and `docs/api.md`), with `locked_until` on
-//! 423 and `violations` on 422. Messages are Japanese unless the request negotiates English
+//! 423 and `violations` on 422. A request sent to a host name that is not the server's
+//! (`WebOptions::public_origin`, or a loopback name without one) is 421
+//! `misdirected_request`, on every call. Messages are Japanese unless the request negotiates English
 //! (`Accept-Language: en`, like the screens); their texts live with every other string in
 //! [`crate::messages`] ([`ApiMessages`](crate::messages::ApiMessages)). The composition root
 //! turns the bare statuses of the security layer and the router into these errors

@@ -19,7 +19,8 @@ pub struct ApiMessages {
     pub wrong_current_password: &'static str,
     /// 401 `invalid_passcode`.
     pub invalid_passcode: &'static str,
-    /// 401 `session_expired`.
+    /// 401 `session_expired`; `{idle}` = the configured idle timeout
+    /// ([`Rules::fill`](super::Rules::fill)).
     pub session_expired: &'static str,
     /// 401 `session_superseded`.
     pub session_superseded: &'static str,
@@ -33,6 +34,8 @@ pub struct ApiMessages {
     pub account_disabled: &'static str,
     /// 403 `forbidden`.
     pub forbidden: &'static str,
+    /// 421 `misdirected_request`.
+    pub misdirected: &'static str,
     /// 404 `not_found`.
     pub not_found: &'static str,
     /// 405 `method_not_allowed`.
@@ -45,7 +48,8 @@ pub struct ApiMessages {
     pub too_large: &'static str,
     /// 422 `password_policy`.
     pub password_policy: &'static str,
-    /// 423 `locked`; `{}` = when the lock lifts ([`LockEnd::numeric`]).
+    /// 423 `locked`; `{}` = when the lock lifts ([`LockEnd::numeric`]). Names no
+    /// count: the lock may be the password's or the passcode's, configured apart.
     pub locked: &'static str,
     /// 500 `internal`.
     pub internal: &'static str,

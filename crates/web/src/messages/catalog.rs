@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::api::ApiMessages;
 use super::jst::LockEnd;
+use super::rules::Rules;
 use super::template::fill;
 use crate::lang::Lang;
 
@@ -79,7 +80,8 @@ pub struct Messages {
     pub password: &'static str,
     /// 《ログイン》 (manual).
     pub login_button: &'static str,
-    /// Note under 《パスワード》 (manual 画面項目説明).
+    /// Note under 《パスワード》 (manual 画面項目説明); `{password_tries}`,
+    /// `{password_lock}` ([`Rules::fill`]).
     pub password_lock_note: &'static str,
     /// Wrong institution code / login ID / password — never says which (invented).
     pub err_invalid_credentials: &'static str,
@@ -121,6 +123,10 @@ pub struct Messages {
     pub account_name_hint: &'static str,
     /// 《Authenticator 登録確認に進む》 (manual).
     pub enroll_proceed: &'static str,
+    /// The QR code and setup key belong to this login only: a new login before the
+    /// registration issues new ones and voids these, printed ones too (invented, in
+    /// the manual's voice; the print sheet of `shikaku-qr` says the same).
+    pub enroll_one_login_note: &'static str,
 
     // ---- [二次元バーコードの印刷 (任意)] -----------------------------------
     /// \[二次元バーコードの印刷 (任意)\] (manual §2 step 4).
@@ -159,7 +165,7 @@ pub struct Messages {
     pub passcode_hint: &'static str,
     /// 《パスコードを送信》 (manual).
     pub passcode_submit: &'static str,
-    /// Note (manual 画面項目説明).
+    /// Note (manual 画面項目説明); `{passcode_tries}`, `{passcode_lock}`.
     pub passcode_lock_note: &'static str,
     /// Wrong passcode (invented).
     pub err_passcode_wrong: &'static str,
@@ -211,19 +217,19 @@ pub struct Messages {
     pub change_confirm_question: &'static str,
     /// Title of the rules box (manual).
     pub rules_title: &'static str,
-    /// Rules (manual).
+    /// Rules (manual); `{min}`, `{max}`, `{below}`.
     pub rules: [&'static str; 3],
     /// Allowed special characters line label (manual).
     pub rules_special_label: &'static str,
-    /// (1), (2) (manual).
+    /// (1), (2) (manual); `{depth}`, `{prefix}`.
     pub rules_short: [&'static str; 2],
     /// The example (manual).
     pub rules_example: &'static str,
     /// Field left empty (invented).
     pub err_required: &'static str,
-    /// Fewer than 8 characters (invented).
+    /// Fewer than `{min}` characters (invented).
     pub err_too_short: &'static str,
-    /// More than 20 characters (invented).
+    /// More than `{max}` characters (invented).
     pub err_too_long: &'static str,
     /// No digit (invented).
     pub err_missing_digit: &'static str,
@@ -235,15 +241,17 @@ pub struct Messages {
     pub err_missing_special: &'static str,
     /// Character outside the allowed set; `{}` = the character (invented).
     pub err_invalid_character: &'static str,
-    /// Same as one of the last 5 (invented, after the manual's rule (1)).
+    /// Same as one of the last `{depth}` (invented, after the manual's rule (1)).
     pub err_reused: &'static str,
-    /// Same first 5 characters as one of the last 5 (invented, after rule (2)).
+    /// Same first `{prefix}` characters as one of the last `{depth}` (invented, after
+    /// rule (2)).
     pub err_similar: &'static str,
     /// ② and ③ differ (invented).
     pub err_mismatch: &'static str,
     /// ① is wrong (invented).
     pub err_current_wrong: &'static str,
-    /// ① was wrong 3 times: changes are locked; `{}` = time the lock lifts (invented).
+    /// ① was wrong `{password_tries}` times: changes are locked; `{}` = time the lock
+    /// lifts (invented).
     pub err_locked_password_change: &'static str,
     /// Shown when an administrator's reset requires a new password first (invented).
     pub notice_must_change_password: &'static str,
@@ -255,7 +263,7 @@ pub struct Messages {
     // ---- session ended (7 重要事項) ----------------------------------------
     /// Title (invented).
     pub session_ended_title: &'static str,
-    /// After 30 idle minutes (invented, after 7 重要事項).
+    /// After `{idle}` without activity (invented, after 7 重要事項).
     pub session_ended_idle: &'static str,
     /// After logging in elsewhere (invented, after 7 重要事項).
     pub session_ended_elsewhere: &'static str,
@@ -273,6 +281,8 @@ pub struct Messages {
     pub err_method_not_allowed: (&'static str, &'static str),
     /// 413 title / body (invented).
     pub err_payload_too_large: (&'static str, &'static str),
+    /// 421 (the address is not this server's configured one) title / body (invented).
+    pub err_misdirected: (&'static str, &'static str),
     /// 500 title / body (invented).
     pub err_internal: (&'static str, &'static str),
     /// Link back to the start page (invented).
@@ -335,11 +345,17 @@ impl Messages {
         fill(self.err_institution_code_format, &digits.to_string())
     }
 
-    /// "Password changes are locked, try again after …", in JST.
+    /// "Password changes are locked, try again after …", in JST, with the configured
+    /// number of wrong passwords.
     #[must_use]
-    pub fn password_change_locked(&self, lang: Lang, until: OffsetDateTime) -> String {
+    pub fn password_change_locked(
+        &self,
+        lang: Lang,
+        until: OffsetDateTime,
+        rules: &Rules,
+    ) -> String {
         fill(
-            self.err_locked_password_change,
+            &rules.fill(lang, self.err_locked_password_change),
             &LockEnd::new(until).in_lang(lang),
         )
     }

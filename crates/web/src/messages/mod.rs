@@ -11,7 +11,9 @@
 //!
 //! Templates read strings as `{{ lang.t().field }}`; strings with a value in
 //! them are methods ([`Messages::account_locked`] …) that fill a `{}`
-//! placeholder. Times are shown in JST ([`format_jst`]); when a lock lifts,
+//! placeholder. No string writes a configurable number (3 回, 30 分, 8–20 文字, 5
+//! 世代, 13 文字) itself: it names it (`{password_tries}`, `{idle}`, `{min}` …, see
+//! [`PLACEHOLDERS`]) and [`Rules::fill`] puts in the server's configured value. Times are shown in JST ([`format_jst`]); when a lock lifts,
 //! rounded up to the minute ([`LockEnd`]).
 //!
 //! | file | holds |
@@ -20,12 +22,14 @@
 //! | `api.rs` | [`ApiMessages`]: the JSON API's `message` texts |
 //! | `ja.rs`, `en.rs` | the tables [`JA`] and [`EN`] |
 //! | `jst.rs` | [`format_jst`], [`LockEnd`] |
+//! | `rules.rs` | [`Rules`]: the configured numbers, filled into `{min}`, `{idle}`, … |
 
 mod api;
 mod catalog;
 mod en;
 mod ja;
 mod jst;
+mod rules;
 mod template;
 
 pub use self::api::ApiMessages;
@@ -33,6 +37,7 @@ pub use self::catalog::{Messages, PASSWORD_SPECIALS};
 pub use self::en::EN;
 pub use self::ja::JA;
 pub use self::jst::{LockEnd, format_jst};
+pub use self::rules::{PLACEHOLDERS, Rules, duration_text};
 
 use crate::lang::Lang;
 
@@ -69,7 +74,11 @@ mod tests {
         assert!(JA.account_locked(Lang::Ja, until).contains("10:31 以降"));
         let exact = datetime!(2026-11-24 01:30 UTC);
         assert!(JA.account_locked(Lang::Ja, exact).contains("10:30 以降"));
-        let m = EN.password_change_locked(Lang::En, datetime!(2026-12-31 14:59:59 UTC));
+        let m = EN.password_change_locked(
+            Lang::En,
+            datetime!(2026-12-31 14:59:59 UTC),
+            Rules::manual(),
+        );
         assert!(m.ends_with("after 1 Jan 2027, 00:00 JST."), "{m}");
     }
 
@@ -167,11 +176,11 @@ mod tests {
         let until = datetime!(2026-04-01 00:30:00.5 UTC);
         assert_eq!(
             JA.api.locked_until(until),
-            "3 回連続で誤りがあったため、アカウントがロックされています。2026-04-01 09:31 以降に再度操作してください。"
+            "連続して誤りがあったため、アカウントがロックされています。2026-04-01 09:31 以降に再度操作してください。"
         );
         assert_eq!(
             EN.api.locked_until(until),
-            "The account is locked after 3 consecutive failures. Try again after 2026-04-01 09:31 JST."
+            "The account is locked after too many consecutive failures. Try again after 2026-04-01 09:31 JST."
         );
         assert_eq!(
             JA.api.syntax_at(2, 5),

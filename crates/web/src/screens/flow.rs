@@ -10,7 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use shikaku::{Error, LoginStage, SessionEnd, SessionInfo, Store, Token};
+use shikaku::{Error, LoginStage, SessionEnd, SessionInfo, Shikaku, Store, Token};
 
 use crate::lang::Lang;
 use crate::paths;
@@ -111,6 +111,37 @@ pub(super) fn session_over(security: &WebSecurity, end: SessionEnd) -> Stop {
     };
     let to = format!("{}?reason={}", paths::SESSION_ENDED, reason.code());
     Stop::Respond(with_cookie(see_other(&to), security.removal_cookie()))
+}
+
+/// What the record behind a browser's cookie was, once [`end_what_the_cookie_holds`]
+/// has ended it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// An active session: logged out now.
+    Session,
+    /// A session that had already ended (idle, or a later login elsewhere): the facade
+    /// says how, and it is gone now.
+    SessionAlready(SessionEnd),
+    /// No session: a half-finished login (now abandoned), or nothing the facade knows
+    /// (a pre-session id, a dead cookie).
+    NoSession,
+}
+
+/// Ends, server-side, whatever the browser's cookie stands for — a login ticket
+/// (abandoned) or a session (logged out) — before the cookie is replaced or removed,
+/// so no cookie is ever dropped with a live record behind it. Runs on the blocking
+/// pool (`AppState::run_light`).
+pub(super) fn end_what_the_cookie_holds<S: Store>(
+    service: &Shikaku<S>,
+    token: &Token,
+) -> Result<Ended, Error> {
+    service.abandon_login(token)?;
+    match service.logout(token) {
+        Ok(true) => Ok(Ended::Session),
+        Ok(false) | Err(Error::SessionEnded(SessionEnd::Unknown)) => Ok(Ended::NoSession),
+        Err(Error::SessionEnded(end)) => Ok(Ended::SessionAlready(end)),
+        Err(other) => Err(other),
+    }
 }
 
 /// The header's signed-in user.

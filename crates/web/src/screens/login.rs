@@ -1,12 +1,16 @@
 //! The start page, \[ログイン\] and 《戻る》 (the end of a half-finished login).
 
+use std::sync::Arc;
+
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use shikaku::password::Password;
 use shikaku::{Error, PasswordLogin, Store};
 
-use super::flow::{Answer, failure, incomplete, rotate_to, see_other, with_cookie};
+use super::flow::{
+    Answer, end_what_the_cookie_holds, failure, incomplete, rotate_to, see_other, with_cookie,
+};
 use crate::forms::LoginForm;
 use crate::lang::Lang;
 use crate::paths;
@@ -25,14 +29,15 @@ pub(super) struct LoginQuery {
 }
 
 /// \[ログイン\] (with 「ログアウトしました。」 after logging out).
-pub(super) async fn login_form(
+pub(super) async fn login_form<S: Store>(
+    State(state): State<AppState<S>>,
     lang: Lang,
     csrf_token: CsrfToken,
     Query(q): Query<LoginQuery>,
 ) -> LoginPage {
     LoginPage {
         notice: (q.notice.as_deref() == Some("logged-out")).then_some(LoginNotice::LoggedOut),
-        ..LoginPage::new(lang, csrf_token)
+        ..LoginPage::new(lang, csrf_token).with_rules(Arc::clone(&state.rules))
     }
 }
 
@@ -54,6 +59,7 @@ pub(super) async fn login<S: Store>(
             notice: None,
             lang,
             csrf_token: csrf_token.clone(),
+            rules: Arc::clone(&state.rules),
         }
         .into_response()
     };
@@ -86,9 +92,8 @@ pub(super) async fn login<S: Store>(
                 PasswordLogin::NeedsEnrollment(_) | PasswordLogin::NeedsPasscode(_)
             ) {
                 // The cookie is about to be replaced: whatever it held (a half-finished
-                // login, an earlier session) ends server-side too.
-                s.abandon_login(&previous)?;
-                s.logout(&previous)?;
+                // login, an earlier session, even one already ended) ends server-side too.
+                end_what_the_cookie_holds(s, &previous)?;
             }
             Ok::<_, Error>(outcome)
         })
@@ -109,7 +114,9 @@ pub(super) async fn login<S: Store>(
 }
 
 /// 《戻る》 on \[Authenticator 登録\] and the passcode screen: the half-finished login
-/// ends and the browser gets a fresh pre-session id.
+/// ends and the browser gets a fresh pre-session id. Whatever else the cookie held (a
+/// session, from a stale form or another tab) ends server-side too: the cookie is never
+/// replaced with a live record behind it.
 pub(super) async fn cancel_login<S: Store>(
     State(state): State<AppState<S>>,
     lang: Lang,
@@ -117,11 +124,11 @@ pub(super) async fn cancel_login<S: Store>(
 ) -> Answer {
     let token = browser.token.to_facade();
     match state
-        .run_light(move |s| s.abandon_login(&token))
+        .run_light(move |s| end_what_the_cookie_holds(s, &token))
         .await
         .map_err(incomplete(lang, "abandon_login"))?
     {
-        Ok(()) => {
+        Ok(_) => {
             let fresh = state.security.new_session_token();
             Ok(with_cookie(
                 see_other(paths::LOGIN),

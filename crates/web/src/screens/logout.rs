@@ -7,7 +7,8 @@ use serde::Deserialize;
 use shikaku::Store;
 
 use super::flow::{
-    Answer, SignedIn, failure, incomplete, redirect, see_other, user_of, with_cookie,
+    Answer, Ended, SignedIn, end_what_the_cookie_holds, failure, incomplete, redirect, see_other,
+    session_over, user_of, with_cookie,
 };
 use crate::lang::Lang;
 use crate::paths;
@@ -32,22 +33,31 @@ pub(super) async fn logout_confirm(
 }
 
 /// 《OK》 of the logout confirmation.
+///
+/// * an active session: logged out, → \[ログイン\] with 「ログアウトしました。」;
+/// * a session that had already ended (a login elsewhere, 30 idle minutes — the
+///   confirmation was opened before): the manual's session-ended message with
+///   《閉じる》, as every other screen answers such a session, never "logged out";
+/// * a half-finished login (a login-ticket cookie) is abandoned, and anything else
+///   leads to \[ログイン\].
+///
+/// The cookie is removed in every case, and never before the record behind it ends.
 pub(super) async fn logout<S: Store>(
     State(state): State<AppState<S>>,
     lang: Lang,
     browser: BrowserSession,
 ) -> Answer {
     let token = browser.token.to_facade();
-    match state
-        .run_light(move |s| s.logout(&token))
+    let ended = state
+        .run_light(move |s| end_what_the_cookie_holds(s, &token))
         .await
         .map_err(incomplete(lang, "logout"))?
-    {
-        Ok(_) => Ok(with_cookie(
-            see_other(LOGIN_LOGGED_OUT),
-            state.security.removal_cookie(),
-        )),
-        Err(error) => Err(failure(lang, "logout", &error)),
+        .map_err(|error| failure(lang, "logout", &error))?;
+    let removal = state.security.removal_cookie();
+    match ended {
+        Ended::Session => Ok(with_cookie(see_other(LOGIN_LOGGED_OUT), removal)),
+        Ended::SessionAlready(end) => Err(session_over(&state.security, end)),
+        Ended::NoSession => Ok(with_cookie(see_other(paths::LOGIN), removal)),
     }
 }
 
@@ -56,10 +66,20 @@ pub(super) struct SessionEndedQuery {
     reason: Option<String>,
 }
 
-/// The message of 7 重要事項; 《閉じる》 leads to \[ログイン\].
-pub(super) async fn session_ended(lang: Lang, Query(q): Query<SessionEndedQuery>) -> Answer {
+/// The message of 7 重要事項 (quoting the configured idle timeout); 《閉じる》 leads to
+/// \[ログイン\].
+pub(super) async fn session_ended<S: Store>(
+    State(state): State<AppState<S>>,
+    lang: Lang,
+    Query(q): Query<SessionEndedQuery>,
+) -> Answer {
     match q.reason.as_deref().and_then(SessionEndReason::from_code) {
-        Some(reason) => Ok(SessionEndedPage { lang, reason }.into_response()),
+        Some(reason) => Ok(SessionEndedPage {
+            lang,
+            reason,
+            rules: std::sync::Arc::clone(&state.rules),
+        }
+        .into_response()),
         None => Err(redirect(paths::LOGIN)),
     }
 }

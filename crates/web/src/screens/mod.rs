@@ -72,7 +72,10 @@ use crate::state::AppState;
 pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route(paths::START, get(login::start))
-        .route(paths::LOGIN, get(login::login_form).post(login::login::<S>))
+        .route(
+            paths::LOGIN,
+            get(login::login_form::<S>).post(login::login::<S>),
+        )
         .route(paths::LOGIN_CANCEL, post(login::cancel_login::<S>))
         .route(
             paths::PASSCODE,
@@ -93,8 +96,8 @@ pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
         )
         .route(
             paths::PASSWORD,
-            get(password::password_form).post(password::change_password::<S>),
+            get(password::password_form::<S>).post(password::change_password::<S>),
         )
         .route(paths::PASSWORD_DONE, get(password::password_done))
-        .route(paths::SESSION_ENDED, get(logout::session_ended))
+        .route(paths::SESSION_ENDED, get(logout::session_ended::<S>))
 }

@@ -39,7 +39,9 @@ pub(super) async fn passcode_form<S: Store>(
     ticket: Ticket,
 ) -> Answer {
     let stage = login_stage(&state, lang, &ticket).await?;
-    Ok(PasscodePage::new(lang, csrf_token, purpose(stage)).into_response())
+    Ok(PasscodePage::new(lang, csrf_token, purpose(stage))
+        .with_rules(std::sync::Arc::clone(&state.rules))
+        .into_response())
 }
 
 /// 《パスコードを送信》.
@@ -56,6 +58,7 @@ pub(super) async fn submit_passcode<S: Store>(
             csrf_token: csrf_token.clone(),
             purpose,
             error: Some(error),
+            rules: std::sync::Arc::clone(&state.rules),
         }
         .into_response()
     };

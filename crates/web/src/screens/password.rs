@@ -1,5 +1,7 @@
 //! \[パスワード変更\]: the form, 《変更》 and パスワード変更完了.
 
+use std::sync::Arc;
+
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Response};
 use shikaku::password::{Password, Violation, ViolationCode};
@@ -8,6 +10,7 @@ use shikaku::{Error, PasswordChange, Store};
 use super::flow::{Answer, SignedIn, failure, incomplete, see_other, session_over, user_of};
 use crate::forms::PasswordChangeForm;
 use crate::lang::Lang;
+use crate::messages::Rules;
 use crate::paths;
 use crate::security::CsrfToken;
 use crate::state::AppState;
@@ -16,7 +19,8 @@ use crate::views::{
 };
 
 /// \[パスワード変更\] (also while an administrator's reset is pending: it says so).
-pub(super) async fn password_form(
+pub(super) async fn password_form<S: Store>(
+    State(state): State<AppState<S>>,
     lang: Lang,
     csrf_token: CsrfToken,
     SignedIn(info): SignedIn,
@@ -27,6 +31,7 @@ pub(super) async fn password_form(
         user: user_of(&info),
         errors: Vec::new(),
         must_change: info.must_change_password,
+        rules: Arc::clone(&state.rules),
     }
 }
 
@@ -41,6 +46,7 @@ pub(super) async fn change_password<S: Store>(
 ) -> Answer {
     let user = user_of(&info);
     let must_change = info.must_change_password;
+    let rules = Arc::clone(&state.rules);
     let again = |errors: Vec<FieldError>| -> Response {
         PasswordChangePage {
             lang,
@@ -48,6 +54,7 @@ pub(super) async fn change_password<S: Store>(
             user: user.clone(),
             errors,
             must_change,
+            rules: Arc::clone(&rules),
         }
         .into_response()
     };
@@ -58,7 +65,7 @@ pub(super) async fn change_password<S: Store>(
     ]
     .into_iter()
     .filter(|(_, value)| value.is_empty())
-    .map(|(field, _)| FieldError::new(field, PasswordProblem::Required, lang))
+    .map(|(field, _)| FieldError::new(field, PasswordProblem::Required, lang, &rules))
     .collect();
     if !required.is_empty() {
         return Ok(again(required));
@@ -75,7 +82,7 @@ pub(super) async fn change_password<S: Store>(
         Ok(PasswordChange::Changed) => Ok(see_other(paths::PASSWORD_DONE)),
         Ok(PasswordChange::Rejected(violations)) => {
             let mut errors: Vec<FieldError> = Vec::new();
-            for error in violations.iter().map(|v| violation_error(v, lang)) {
+            for error in violations.iter().map(|v| violation_error(v, lang, &rules)) {
                 if !errors.contains(&error) {
                     errors.push(error);
                 }
@@ -87,18 +94,19 @@ pub(super) async fn change_password<S: Store>(
                 PasswordField::Current,
                 PasswordProblem::CurrentWrong,
                 lang,
+                &rules,
             )];
             if let Some(until) = locked_until {
                 errors.push(FieldError {
                     field: PasswordField::Current,
-                    message: m.password_change_locked(lang, until),
+                    message: m.password_change_locked(lang, until, &rules),
                 });
             }
             Ok(again(errors))
         }
         Ok(PasswordChange::Locked { until }) => Ok(again(vec![FieldError {
             field: PasswordField::Current,
-            message: m.password_change_locked(lang, until),
+            message: m.password_change_locked(lang, until, &rules),
         }])),
         Err(Error::SessionEnded(end)) => Err(session_over(&state.security, end)),
         Err(error) => Err(failure(lang, "change_password", &error)),
@@ -107,7 +115,7 @@ pub(super) async fn change_password<S: Store>(
 
 /// A broken password rule, next to the field it concerns: the confirmation
 /// mismatch next to ③, everything else next to ②.
-fn violation_error(violation: &Violation, lang: Lang) -> FieldError {
+fn violation_error(violation: &Violation, lang: Lang, rules: &Rules) -> FieldError {
     let code = violation.code();
     let field = if code == ViolationCode::ConfirmationMismatch {
         PasswordField::Confirm
@@ -132,7 +140,7 @@ fn violation_error(violation: &Violation, lang: Lang) -> FieldError {
         _ => None,
     };
     match problem {
-        Some(problem) => FieldError::new(field, problem, lang),
+        Some(problem) => FieldError::new(field, problem, lang, rules),
         // A rule this screen has no wording for: the password crate's own message.
         None => FieldError {
             field,

@@ -7,7 +7,7 @@ use rand_core::CryptoRng;
 
 use super::cookie::CookiePolicy;
 use super::csrf::{CsrfKey, CsrfToken};
-use super::origin;
+use super::origin::{self, HostPolicy};
 use super::token::RandomToken;
 use crate::error::Error;
 
@@ -22,6 +22,7 @@ pub(super) struct Inner {
     pub(super) csrf: CsrfKey,
     pub(super) tls: bool,
     pub(super) origin: Option<String>,
+    pub(super) host: HostPolicy,
     pub(super) body_limit: usize,
     csrf_exempt: Vec<String>,
     rng: Arc<SharedRng>,
@@ -39,6 +40,7 @@ impl std::fmt::Debug for WebSecurity {
             .field("cookie", &self.inner.cookie)
             .field("tls", &self.inner.tls)
             .field("origin", &self.inner.origin)
+            .field("host", &self.inner.host)
             .field("body_limit", &self.inner.body_limit)
             .field("csrf_exempt", &self.inner.csrf_exempt)
             .finish_non_exhaustive()
@@ -149,19 +151,32 @@ impl WebSecurityBuilder {
     }
 
     /// The exact origin browsers use for this site (`https://host[:port]`).
-    /// Without it, the origin is derived from each request's `Host`.
+    ///
+    /// With it, every request must be sent to that host and port (`Host` /
+    /// `:authority`; a missing port is the scheme's default), and a state-changing
+    /// request's `Origin`, when present, must be exactly this origin. Without it,
+    /// only loopback names are answered (`localhost`, `127.0.0.1`, `[::1]`, any
+    /// port) and the expected `Origin` is `scheme://Host` of the request. Anything
+    /// else is refused with 421 ([`Refusal::MisdirectedHost`](super::Refusal)):
+    /// the defence against DNS rebinding (see `origin.rs`).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOrigin`] unless it is `http(s)://host[:port]` with no
-    /// path, query, fragment or user info.
+    /// [`Error::InvalidOrigin`] unless it is `http(s)://host[:port]` (one
+    /// trailing `/` allowed) with no path, query, fragment or user info.
     pub fn origin(mut self, origin: &str) -> Result<Self, Error> {
-        if !origin::validate_origin(origin) {
+        // One trailing slash, as people copy origins out of an address bar, is the
+        // same origin.
+        let bare = origin.strip_suffix('/').unwrap_or(origin);
+        let policy = origin::validate_origin(bare)
+            .then(|| HostPolicy::for_origin(bare))
+            .flatten();
+        if policy.is_none() {
             return Err(Error::InvalidOrigin {
                 origin: origin.to_owned(),
             });
         }
-        self.origin = Some(origin.to_ascii_lowercase());
+        self.origin = Some(origin::serialize_origin(bare));
         Ok(self)
     }
 
@@ -196,12 +211,18 @@ impl WebSecurityBuilder {
             let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
             CsrfKey::generate(&mut *rng)
         });
+        let host = self
+            .origin
+            .as_deref()
+            .and_then(HostPolicy::for_origin)
+            .unwrap_or(HostPolicy::Loopback);
         WebSecurity {
             inner: Arc::new(Inner {
                 cookie: self.cookie,
                 csrf,
                 tls: self.tls,
                 origin: self.origin,
+                host,
                 body_limit: self.body_limit,
                 csrf_exempt: self.csrf_exempt,
                 rng: self.rng,

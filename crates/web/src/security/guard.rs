@@ -1,5 +1,6 @@
-//! The per-request checks: cross-origin, body limit and CSRF for state-changing
-//! requests; the session cookie (or a fresh pre-session id) into the extensions.
+//! The per-request checks: the name the request was sent to (every request);
+//! cross-origin, body limit and CSRF for state-changing requests; the session
+//! cookie (or a fresh pre-session id) into the extensions.
 //!
 //! A refused request is answered with a bare status and a [`Refusal`] in the
 //! response's extensions — no body, no page: turning it into the site's error
@@ -26,6 +27,10 @@ use super::token::RandomToken;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refusal {
+    /// 421: the request was sent to a name that is not this server's (`Host` /
+    /// `:authority`: not the configured origin's host and port, or — without a
+    /// configured origin — not a loopback name). DNS rebinding looks like this.
+    MisdirectedHost,
     /// 403: `Sec-Fetch-Site` or `Origin` names another site.
     CrossOrigin,
     /// 403: a state-changing request without a session cookie (so without a CSRF token).
@@ -43,6 +48,7 @@ impl Refusal {
     #[must_use]
     pub const fn status(self) -> StatusCode {
         match self {
+            Refusal::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
             Refusal::CrossOrigin | Refusal::NoSession | Refusal::Csrf => StatusCode::FORBIDDEN,
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::UnreadableBody => StatusCode::BAD_REQUEST,
@@ -112,6 +118,14 @@ impl<S: Send + Sync> FromRequestParts<S> for BrowserSession {
 
 /// Cross-origin, body-limit and CSRF checks; session id into the extensions.
 pub(super) async fn guard(State(sec): State<WebSecurity>, req: Request, next: Next) -> Response {
+    if let Err(why) = origin::check_host(&sec.inner.host, req.uri(), req.headers()) {
+        tracing::info!(
+            ?why,
+            path = req.uri().path(),
+            "request for another host refused"
+        );
+        return Refusal::MisdirectedHost.into_response();
+    }
     let cookie = sec.inner.cookie;
     let session = cookie.read_session(req.headers());
 

@@ -20,7 +20,7 @@
 //! let security = WebSecurity::builder(rng)          // any CryptoRng + Send
 //!     .cookie_policy(CookiePolicy::secure())          // the default
 //!     .tls(true)                                      // HSTS, https origin
-//!     .origin("https://shikaku.clinic.example")?      // optional; else from Host
+//!     .origin("https://shikaku.clinic.example")?      // else: loopback names only
 //!     .build();
 //! let app: Router = security.protect(
 //!     Router::new()
@@ -39,7 +39,9 @@
 //!  host layer   the `layer` of `protect_with` (nothing with `protect`): where
 //!               the app negotiates the language and styles bare error statuses
 //!  catch-panic  a panicking handler becomes a bare 500
-//!  guard        state-changing methods (not GET/HEAD/OPTIONS/TRACE):
+//!  guard        every request: Host / :authority is the configured origin's
+//!                 host:port, or (none configured) a loopback name  → 421 Refusal::MisdirectedHost
+//!               state-changing methods (not GET/HEAD/OPTIONS/TRACE):
 //!                 Sec-Fetch-Site / Origin check            → 403 Refusal::CrossOrigin
 //!                 body read with a hard limit               → 413 Refusal::TooLarge
 //!                 CSRF token (form field or header) verify  → 403 Refusal::Csrf / NoSession
@@ -60,7 +62,7 @@
 //! | `headers.rs` | the response headers, CSP |
 //! | `cookie.rs` | [`CookiePolicy`]: session and language cookies |
 //! | `csrf.rs` | [`CsrfKey`], [`CsrfToken`] |
-//! | `origin.rs` | Fetch Metadata / `Origin` checks |
+//! | `origin.rs` | the `Host` check (DNS rebinding), Fetch Metadata / `Origin` checks |
 //! | `token.rs` | [`RandomToken`]: 256-bit ids, their base64url cookie form |
 
 mod config;

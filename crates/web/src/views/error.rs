@@ -21,6 +21,8 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// 413.
     PayloadTooLarge,
+    /// 421: the request was sent to a name that is not this server's.
+    MisdirectedRequest,
     /// 500 (and other 5xx).
     Internal,
 }
@@ -35,6 +37,7 @@ impl ErrorKind {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::MisdirectedRequest => StatusCode::MISDIRECTED_REQUEST,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -47,6 +50,7 @@ impl ErrorKind {
             StatusCode::NOT_FOUND => ErrorKind::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => ErrorKind::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::PayloadTooLarge,
+            StatusCode::MISDIRECTED_REQUEST => ErrorKind::MisdirectedRequest,
             s if s.is_server_error() => ErrorKind::Internal,
             _ => ErrorKind::BadRequest,
         }
@@ -90,6 +94,7 @@ impl ErrorPage {
             ErrorKind::NotFound => m.err_not_found,
             ErrorKind::MethodNotAllowed => m.err_method_not_allowed,
             ErrorKind::PayloadTooLarge => m.err_payload_too_large,
+            ErrorKind::MisdirectedRequest => m.err_misdirected,
             ErrorKind::Internal => m.err_internal,
         }
     }

@@ -1,10 +1,13 @@
 //! The start page and \[ログイン\].
 
+use std::sync::Arc;
+
 use askama::Template;
 use time::OffsetDateTime;
 
 use super::page::{Screen, ok_page, plain_lang_switch};
 use crate::lang::Lang;
+use crate::messages::Rules;
 use crate::security::CsrfToken;
 
 ok_page!(StartPage, LoginPage);
@@ -32,7 +35,8 @@ pub enum LoginError {
     InvalidCredentials,
     /// A field was empty.
     MissingFields,
-    /// Locked by 3 wrong passwords; `until` is when the lock lifts.
+    /// Locked by the configured number of wrong passwords; `until` is when the lock
+    /// lifts.
     Locked {
         /// When the lock lifts (shown in JST).
         until: OffsetDateTime,
@@ -75,10 +79,13 @@ pub struct LoginPage {
     pub error: Option<LoginError>,
     /// A notice to show, if any.
     pub notice: Option<LoginNotice>,
+    /// The numbers the lock note quotes.
+    pub rules: Arc<Rules>,
 }
 
 impl LoginPage {
-    /// An empty form.
+    /// An empty form quoting the manual's numbers ([`Rules::manual`]); a server sets
+    /// [`rules`](Self::rules) to its configuration's.
     #[must_use]
     pub fn new(lang: Lang, csrf_token: CsrfToken) -> Self {
         LoginPage {
@@ -88,7 +95,19 @@ impl LoginPage {
             login_id: String::new(),
             error: None,
             notice: None,
+            rules: Arc::new(Rules::manual().clone()),
         }
+    }
+
+    /// The same page, quoting `rules`.
+    #[must_use]
+    pub fn with_rules(mut self, rules: Arc<Rules>) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    fn lock_note(&self) -> String {
+        self.rules.fill(self.lang, self.lang.t().password_lock_note)
     }
 
     fn error_text(&self) -> Option<String> {

@@ -14,7 +14,9 @@ pub(crate) struct Rendered;
 
 /// What the shared layout (`base.html`) asks of every page.
 pub(super) trait Screen {
-    /// The screen name, as in the manual (`<title>` and `<h1>`).
+    /// The screen name, as in the manual (`<title>` and `<h1>`). The `<title>` adds
+    /// the system name after it, unless the screen name *is* the system name (the
+    /// start page).
     fn title(&self) -> &'static str;
     /// The "?" overview, for screens that have one.
     fn help(&self) -> Option<&'static str> {

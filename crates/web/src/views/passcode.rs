@@ -1,10 +1,13 @@
 //! Passcode \[ログイン\] (at registration and at login).
 
+use std::sync::Arc;
+
 use askama::Template;
 use time::OffsetDateTime;
 
 use super::page::{Screen, ok_page, plain_lang_switch};
 use crate::lang::Lang;
+use crate::messages::Rules;
 use crate::security::CsrfToken;
 
 ok_page!(PasscodePage);
@@ -23,11 +26,12 @@ pub enum PasscodePurpose {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PasscodeError {
-    /// Not six ASCII digits.
+    /// Not six digits (ASCII or full-width, one space allowed between the halves).
     Malformed,
     /// Six digits, but wrong.
     Wrong,
-    /// Locked by 3 wrong passcodes; `until` is when the lock lifts.
+    /// Locked by the configured number of wrong passcodes; `until` is when the lock
+    /// lifts.
     Locked {
         /// When the lock lifts (shown in JST).
         until: OffsetDateTime,
@@ -46,10 +50,13 @@ pub struct PasscodePage {
     pub purpose: PasscodePurpose,
     /// The error to show, if any.
     pub error: Option<PasscodeError>,
+    /// The numbers the lock note quotes.
+    pub rules: Arc<Rules>,
 }
 
 impl PasscodePage {
-    /// The form without an error.
+    /// The form without an error, quoting the manual's numbers ([`Rules::manual`]); a
+    /// server sets [`rules`](Self::rules) to its configuration's.
     #[must_use]
     pub fn new(lang: Lang, csrf_token: CsrfToken, purpose: PasscodePurpose) -> Self {
         PasscodePage {
@@ -57,7 +64,19 @@ impl PasscodePage {
             csrf_token,
             purpose,
             error: None,
+            rules: Arc::new(Rules::manual().clone()),
         }
+    }
+
+    /// The same page, quoting `rules`.
+    #[must_use]
+    pub fn with_rules(mut self, rules: Arc<Rules>) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    fn lock_note(&self) -> String {
+        self.rules.fill(self.lang, self.lang.t().passcode_lock_note)
     }
 
     fn lead(&self) -> &'static str {

@@ -1,11 +1,13 @@
 //! \[パスワード変更\] and パスワード変更完了.
 
+use std::sync::Arc;
+
 use askama::Template;
 
 use super::page::{Screen, SignedInUser, ok_page, plain_lang_switch};
 use crate::forms;
 use crate::lang::Lang;
-use crate::messages::{Messages, PASSWORD_SPECIALS};
+use crate::messages::{Messages, Rules};
 use crate::security::CsrfToken;
 
 ok_page!(PasswordChangePage, PasswordChangedPage);
@@ -62,9 +64,9 @@ impl PasswordField {
 pub enum PasswordProblem {
     /// Left empty.
     Required,
-    /// Fewer than 8 characters.
+    /// Fewer than the configured minimum (manual: 8) characters.
     TooShort,
-    /// More than 20 characters.
+    /// More than the configured maximum (manual: 20) characters.
     TooLong,
     /// No digit.
     MissingDigit,
@@ -76,9 +78,9 @@ pub enum PasswordProblem {
     MissingSpecial,
     /// A character outside the allowed set.
     InvalidCharacter(char),
-    /// Equal to one of the last 5 passwords.
+    /// Equal to one of the last (configured, manual: 5) passwords.
     Reused,
-    /// Same first 5 characters as one of the last 5 passwords.
+    /// Same first characters as one of the last passwords.
     Similar,
     /// ② and ③ differ.
     Mismatch,
@@ -87,24 +89,25 @@ pub enum PasswordProblem {
 }
 
 impl PasswordProblem {
-    /// The message in `lang`.
+    /// The message in `lang`, quoting the configured `rules`.
     #[must_use]
-    pub fn message(self, lang: Lang) -> String {
+    pub fn message(self, lang: Lang, rules: &Rules) -> String {
         let m = lang.t();
-        match self {
-            PasswordProblem::Required => m.err_required.to_owned(),
-            PasswordProblem::TooShort => m.err_too_short.to_owned(),
-            PasswordProblem::TooLong => m.err_too_long.to_owned(),
-            PasswordProblem::MissingDigit => m.err_missing_digit.to_owned(),
-            PasswordProblem::MissingLowercase => m.err_missing_lowercase.to_owned(),
-            PasswordProblem::MissingUppercase => m.err_missing_uppercase.to_owned(),
-            PasswordProblem::MissingSpecial => m.err_missing_special.to_owned(),
-            PasswordProblem::InvalidCharacter(c) => m.invalid_character(c),
-            PasswordProblem::Reused => m.err_reused.to_owned(),
-            PasswordProblem::Similar => m.err_similar.to_owned(),
-            PasswordProblem::Mismatch => m.err_mismatch.to_owned(),
-            PasswordProblem::CurrentWrong => m.err_current_wrong.to_owned(),
-        }
+        let text = match self {
+            PasswordProblem::Required => m.err_required,
+            PasswordProblem::TooShort => m.err_too_short,
+            PasswordProblem::TooLong => m.err_too_long,
+            PasswordProblem::MissingDigit => m.err_missing_digit,
+            PasswordProblem::MissingLowercase => m.err_missing_lowercase,
+            PasswordProblem::MissingUppercase => m.err_missing_uppercase,
+            PasswordProblem::MissingSpecial => m.err_missing_special,
+            PasswordProblem::InvalidCharacter(c) => return m.invalid_character(c),
+            PasswordProblem::Reused => m.err_reused,
+            PasswordProblem::Similar => m.err_similar,
+            PasswordProblem::Mismatch => m.err_mismatch,
+            PasswordProblem::CurrentWrong => m.err_current_wrong,
+        };
+        rules.fill(lang, text)
     }
 }
 
@@ -118,12 +121,12 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A problem of a field, worded in `lang`.
+    /// A problem of a field, worded in `lang` with the configured `rules`.
     #[must_use]
-    pub fn new(field: PasswordField, problem: PasswordProblem, lang: Lang) -> Self {
+    pub fn new(field: PasswordField, problem: PasswordProblem, lang: Lang, rules: &Rules) -> Self {
         FieldError {
             field,
-            message: problem.message(lang),
+            message: problem.message(lang, rules),
         }
     }
 }
@@ -144,8 +147,10 @@ struct PasswordInput<'a> {
 ///
 /// The confirmation is a native HTML popover inside the form
 /// (`popovertarget`, no JavaScript): 《変更》 opens it, its 《OK》 submits the
-/// form, its cancel closes it. The passwords never leave the form before the
-/// user confirms, so no server-side "pending change" state is needed.
+/// form, its cancel closes it. Enter in a field opens the same confirmation
+/// (`data-confirm` on the form, handled by the one script; without it Enter does
+/// nothing). The passwords never leave the form before the user confirms, so no
+/// server-side "pending change" state is needed.
 #[derive(Debug, Template)]
 #[template(path = "password_change.html")]
 pub struct PasswordChangePage {
@@ -161,6 +166,8 @@ pub struct PasswordChangePage {
     /// An administrator reset the password: it must be changed before
     /// anything else (a notice says so).
     pub must_change: bool,
+    /// The numbers the rules box quotes.
+    pub rules: Arc<Rules>,
 }
 
 impl PasswordChangePage {
@@ -193,8 +200,19 @@ impl PasswordChangePage {
             .collect()
     }
 
-    fn specials(&self) -> &'static str {
-        PASSWORD_SPECIALS
+    fn specials(&self) -> &str {
+        &self.rules.specials
+    }
+
+    /// A rule of the rules box, with the configured numbers.
+    fn rule(&self, text: &str) -> String {
+        self.rules.fill(self.lang, text)
+    }
+
+    /// The manual's example (「staff123」→「staff456」) shares 5 leading characters: it
+    /// is an example only while the configured prefix is at most that.
+    fn shows_example(&self) -> bool {
+        (1..=5).contains(&self.rules.prefix_length)
     }
 }
 

@@ -1,9 +1,12 @@
 //! The session-ended message (7 重要事項).
 
+use std::sync::Arc;
+
 use askama::Template;
 
 use super::page::{Screen, ok_page};
 use crate::lang::Lang;
+use crate::messages::Rules;
 use crate::paths;
 
 ok_page!(SessionEndedPage);
@@ -12,7 +15,7 @@ ok_page!(SessionEndedPage);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SessionEndReason {
-    /// 30 minutes without activity.
+    /// The configured idle timeout (manual: 30 minutes) without activity.
     IdleTimeout,
     /// The same account logged in again without logging out.
     LoggedInElsewhere,
@@ -47,14 +50,17 @@ pub struct SessionEndedPage {
     pub lang: Lang,
     /// Why the session ended.
     pub reason: SessionEndReason,
+    /// The numbers the message quotes (the idle timeout).
+    pub rules: Arc<Rules>,
 }
 
 impl SessionEndedPage {
-    fn reason_text(&self) -> &'static str {
-        match self.reason {
+    fn reason_text(&self) -> String {
+        let text = match self.reason {
             SessionEndReason::IdleTimeout => self.lang.t().session_ended_idle,
             SessionEndReason::LoggedInElsewhere => self.lang.t().session_ended_elsewhere,
-        }
+        };
+        self.rules.fill(self.lang, text)
     }
 }
 

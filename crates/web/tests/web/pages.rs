@@ -4,6 +4,7 @@
 use super::*;
 use askama::Template;
 use shikaku::testing::{INSTITUTION_CODE, START};
+use shikaku_web::messages::Rules;
 use shikaku_web::security::CsrfKey;
 use shikaku_web::security::RandomToken;
 use shikaku_web::views::{
@@ -114,8 +115,10 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                         PasswordField::Confirm,
                         PasswordProblem::Mismatch,
                         lang,
+                        Rules::manual(),
                     )],
                     must_change: false,
+                    rules: Default::default(),
                 }
                 .render()
             }),
@@ -130,6 +133,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                 SessionEndedPage {
                     lang,
                     reason: SessionEndReason::IdleTimeout,
+                    rules: Default::default(),
                 }
                 .render()
             }),
@@ -140,6 +144,7 @@ fn all_pages(lang: Lang) -> Vec<(&'static str, String)> {
                 SessionEndedPage {
                     lang,
                     reason: SessionEndReason::LoggedInElsewhere,
+                    rules: Default::default(),
                 }
                 .render()
             }),
@@ -312,6 +317,9 @@ fn lock_messages_show_the_lift_time_in_jst() {
     );
 }
 
+/// Issue 10, point 11: the field takes what the server takes — full-width digits typed
+/// with the Japanese input mode on (「００８２１４」) and "123 456" — so no `pattern` or
+/// `minlength` blocks them in the browser, and it holds 6 full-width digits and a space.
 #[test]
 fn passcode_input_is_a_one_time_code_field() {
     let html = PasscodePage::new(Lang::Ja, csrf(), PasscodePurpose::Login)
@@ -320,15 +328,75 @@ fn passcode_input_is_a_one_time_code_field() {
     for attr in [
         "inputmode=\"numeric\"",
         "autocomplete=\"one-time-code\"",
-        "pattern=\"[0-9]{6}\"",
-        "maxlength=\"6\"",
+        "maxlength=\"7\"",
+        "data-passcode",
         ">パスコードを送信</button>",
         ">戻る</button>",
         "※パスコードを 3 回連続間違えると",
     ] {
         assert!(html.contains(attr), "{attr}");
     }
+    let input = &html[html.find("id=\"passcode\"").unwrap()..];
+    let tag = &input[..input.find('>').unwrap()];
+    for blocking in ["pattern=", "minlength=", "type=\"number\""] {
+        assert!(!tag.contains(blocking), "{blocking} in {tag}");
+    }
+    assert!(
+        "００８ ２１４".chars().count() <= 7,
+        "maxlength holds the spaced full-width form"
+    );
     assert!(html.contains("formaction=\"/login/cancel\""));
+    // The field is wide enough for 6 full-width digits and the space (each about 1em).
+    let css = assets::STYLESHEET;
+    let rule = &css[css.find(".input--passcode {").unwrap()..];
+    let rule = &rule[..rule.find('}').unwrap()];
+    assert!(
+        rule.contains("width: min(100%, calc(7 * 1.35em + 36px))"),
+        "{rule}"
+    );
+}
+
+/// Issue 10, point 14: the start page's `<title>` is the system name once; every other
+/// screen's is its name, then the system name. 《ログアウト》 keeps together.
+#[test]
+fn the_start_pages_title_does_not_repeat_the_system_name() {
+    let system = Lang::Ja.t().system_name;
+    let html = StartPage { lang: Lang::Ja }.render().unwrap();
+    assert!(html.contains(&format!("<title>{system}</title>")), "{html}");
+    let login = LoginPage::new(Lang::Ja, csrf()).render().unwrap();
+    assert!(login.contains(&format!("<title>ログイン | {system}</title>")));
+    let css = assets::STYLESHEET;
+    assert!(css.contains(":lang(ja) .checklist li {\n  word-break: auto-phrase;"));
+    let header = &css[css.find(".button--header {").unwrap()..];
+    assert!(header[..header.find('}').unwrap()].contains("white-space: nowrap"));
+}
+
+/// Issue 10, point 13: [パスワード変更]'s form names its confirmation for the script,
+/// which opens it on Enter (the browser test presses Enter); without the script the
+/// disabled first submit button still keeps Enter from sending the form.
+#[test]
+fn enter_on_the_password_form_is_wired_to_the_confirmation() {
+    let html = PasswordChangePage {
+        lang: Lang::Ja,
+        csrf_token: csrf(),
+        user: user(),
+        errors: Vec::new(),
+        must_change: false,
+        rules: Default::default(),
+    }
+    .render()
+    .unwrap();
+    assert!(html.contains("data-confirm=\"change-confirm\""));
+    assert!(html.contains("id=\"change-confirm\" popover"));
+    let form = &html[html.find("data-confirm=").unwrap()..];
+    assert!(
+        form.trim_start_matches(|c| c != '>')[1..]
+            .trim_start()
+            .starts_with("<button type=\"submit\" class=\"visually-hidden\" disabled")
+    );
+    assert!(
+        assets::SCRIPT.contains("form[data-confirm]") && assets::SCRIPT.contains("showPopover")
+    );
 }
 
 #[test]
@@ -371,12 +439,14 @@ fn session_ended_uses_the_manuals_wording_and_close() {
     let idle = SessionEndedPage {
         lang: Lang::Ja,
         reason: SessionEndReason::IdleTimeout,
+        rules: Default::default(),
     }
     .render()
     .unwrap();
     let elsewhere = SessionEndedPage {
         lang: Lang::Ja,
         reason: SessionEndReason::LoggedInElsewhere,
+        rules: Default::default(),
     }
     .render()
     .unwrap();
@@ -407,11 +477,23 @@ fn password_change_errors_sit_next_to_their_fields() {
                 PasswordField::New,
                 PasswordProblem::InvalidCharacter('¥'),
                 Lang::Ja,
+                Rules::manual(),
             ),
-            FieldError::new(PasswordField::New, PasswordProblem::TooShort, Lang::Ja),
-            FieldError::new(PasswordField::Confirm, PasswordProblem::Mismatch, Lang::Ja),
+            FieldError::new(
+                PasswordField::New,
+                PasswordProblem::TooShort,
+                Lang::Ja,
+                Rules::manual(),
+            ),
+            FieldError::new(
+                PasswordField::Confirm,
+                PasswordProblem::Mismatch,
+                Lang::Ja,
+                Rules::manual(),
+            ),
         ],
         must_change: false,
+        rules: Default::default(),
     };
     let html = page.render().unwrap();
     for label in [
@@ -543,4 +625,21 @@ async fn extractors_without_the_stack_are_a_500_not_a_panic() {
     );
     let response = bare.oneshot(get_req("/page")).await.unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// Issue 10, point 1: [Authenticator 登録] says, in the manual's voice, that its QR code
+/// and setup key belong to this login only — a new login before the registration shows a
+/// new one and the earlier one, printed too, no longer works.
+#[test]
+fn enroll_says_the_qr_code_is_valid_for_this_login_only() {
+    let html = enroll(Lang::Ja).render().unwrap();
+    for needle in [
+        "この二次元バーコードとセットアップキーは、今回のログインでのみ有効です。",
+        "登録を完了する前にログインしなおした場合は、新しい二次元バーコードが表示され",
+        "以前の二次元バーコード（印刷したものを含む）は使用できなくなります。",
+    ] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let en = enroll(Lang::En).render().unwrap();
+    assert!(en.contains("valid for this login only") && en.contains("a printed one too"));
 }

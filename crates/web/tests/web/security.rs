@@ -115,6 +115,7 @@ async fn pages_are_no_store_and_assets_revalidate() {
     );
     let etag = css.headers()[header::ETAG].clone();
     let again = Request::get("/static/shikaku.css")
+        .header(header::HOST, "127.0.0.1:8080")
         .header(header::IF_NONE_MATCH, etag)
         .body(Body::empty())
         .unwrap();
@@ -188,6 +189,7 @@ async fn known_session_is_kept_and_not_reissued() {
     let (_, app) = secure();
     let (cookie, _) = open_form(&app, CookiePolicy::secure()).await;
     let request = Request::get("/session")
+        .header(header::HOST, "127.0.0.1:8080")
         .header(header::COOKIE, &cookie)
         .body(Body::empty())
         .unwrap();
@@ -382,22 +384,144 @@ async fn configured_origin_is_enforced() {
         .unwrap()
         .build();
     let app = app(&sec);
-    let (cookie, token) = open_form(&app, CookiePolicy::secure()).await;
+    let page = Request::get("/page")
+        .header(header::HOST, "clinic.example")
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&app, page).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let set = set_session_cookie(response.headers(), CookiePolicy::secure()).unwrap();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let token = csrf_in(&body_text(response).await);
     let body = format!("login_id=a&csrf_token={token}");
-    for (origin, status) in [
-        ("https://clinic.example", StatusCode::OK),
-        ("https://127.0.0.1:8080", StatusCode::FORBIDDEN),
+    for (host, origin, status) in [
+        ("clinic.example", "https://clinic.example", StatusCode::OK),
+        (
+            "clinic.example:443",
+            "https://clinic.example",
+            StatusCode::OK,
+        ),
+        (
+            "clinic.example",
+            "https://127.0.0.1:8080",
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "clinic.example",
+            "https://evil.example",
+            StatusCode::FORBIDDEN,
+        ),
+        // DNS rebinding: another name, its own matching Origin.
+        (
+            "evil.example",
+            "https://evil.example",
+            StatusCode::MISDIRECTED_REQUEST,
+        ),
+        (
+            "127.0.0.1:8080",
+            "https://127.0.0.1:8080",
+            StatusCode::MISDIRECTED_REQUEST,
+        ),
     ] {
-        let request = post_form("/submit", Some(&cookie), &body)
+        let request = Request::post("/submit")
+            .header(header::HOST, host)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &cookie)
             .header("origin", origin)
             .body(Body::from(body.clone()))
             .unwrap();
-        assert_eq!(send(&app, request).await.status(), status, "{origin}");
+        assert_eq!(
+            send(&app, request).await.status(),
+            status,
+            "{host} {origin}"
+        );
+    }
+    // A configured origin answers only its own name, on GET too.
+    let elsewhere = Request::get("/page")
+        .header(header::HOST, "127.0.0.1:8080")
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&app, elsewhere).await;
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+    assert!(
+        body_text(response)
+            .await
+            .contains("このアドレスでは利用できません")
+    );
+    for bad in [
+        "https://clinic.example/login",
+        "https://clinic.example/?x",
+        "clinic.example",
+    ] {
+        assert!(
+            WebSecurity::builder(ChaCha20Rng::from_seed([1; 32]))
+                .origin(bad)
+                .is_err(),
+            "{bad}"
+        );
     }
     assert!(
         WebSecurity::builder(ChaCha20Rng::from_seed([1; 32]))
-            .origin("https://clinic.example/login")
-            .is_err()
+            .origin("https://clinic.example:8443/")
+            .is_ok(),
+        "one trailing slash is the same origin"
+    );
+}
+
+/// Without a configured origin, only loopback names are answered: a page whose name
+/// rebinds to this server (`Host: evil.example:8080`, `Origin` to match) gets 421,
+/// for every method and for the static files too.
+#[tokio::test]
+async fn without_an_origin_only_loopback_hosts_are_answered() {
+    let (_, app) = secure();
+    let (cookie, token) = open_form(&app, CookiePolicy::secure()).await;
+    let body = format!("login_id=a&csrf_token={token}");
+    for (host, status) in [
+        ("127.0.0.1:8080", StatusCode::OK),
+        ("localhost:8080", StatusCode::OK),
+        ("[::1]:8080", StatusCode::OK),
+        ("evil.example:8080", StatusCode::MISDIRECTED_REQUEST),
+        ("192.168.1.10:8080", StatusCode::MISDIRECTED_REQUEST),
+    ] {
+        let request = Request::post("/submit")
+            .header(header::HOST, host)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &cookie)
+            .header("origin", format!("https://{host}"))
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), status, "{host}");
+        assert_security_headers(response.headers(), true);
+        for uri in ["/page", "/static/shikaku.css"] {
+            let get = Request::get(uri)
+                .header(header::HOST, host)
+                .body(Body::empty())
+                .unwrap();
+            let expected = if status == StatusCode::OK {
+                StatusCode::OK
+            } else {
+                status
+            };
+            assert_eq!(send(&app, get).await.status(), expected, "{host} {uri}");
+        }
+    }
+    // No Host at all (HTTP/1.0), or two of them.
+    let none = Request::get("/page").body(Body::empty()).unwrap();
+    assert_eq!(
+        send(&app, none).await.status(),
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    let two = Request::get("/page")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::HOST, "evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        send(&app, two).await.status(),
+        StatusCode::MISDIRECTED_REQUEST
     );
 }
 
@@ -417,6 +541,7 @@ async fn oversized_bodies_are_413_before_parsing() {
 
     // No Content-Length header: cut off while reading the body.
     let request = Request::post("/submit")
+        .header(header::HOST, "127.0.0.1:8080")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, &cookie)
         .body(Body::from(big))

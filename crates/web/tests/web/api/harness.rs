@@ -35,6 +35,8 @@ pub(super) struct Api {
     pub(super) service: Arc<Shikaku<FaultyStore>>,
     store: Arc<FaultyStore>,
     seen: Seen,
+    /// The `Host` every call is sent with, unless it sets its own.
+    host: String,
 }
 
 /// A request to send.
@@ -165,17 +167,29 @@ impl Reply {
 
 impl Api {
     pub(super) fn new(seen: Seen) -> Self {
+        Self::with_options(seen, WebOptions::default(), "127.0.0.1:8080")
+    }
+
+    /// An app served with `options`, called with `Host: host`.
+    pub(super) fn with_options(seen: Seen, options: WebOptions, host: &str) -> Self {
         let store = Arc::new(FaultyStore::new(MemoryStore::new()));
         let harness = Harness::new(Arc::clone(&store));
         let service = Arc::clone(&harness.service);
-        let app = shikaku_web::app(Arc::clone(&service), WebOptions::default()).unwrap();
+        let app = shikaku_web::app(Arc::clone(&service), options).unwrap();
         Self {
             app,
             harness,
             service,
             store,
             seen,
+            host: host.to_owned(),
         }
+    }
+
+    /// Where this app records the responses it received (for another app of the same
+    /// scenario).
+    pub(super) fn seen(&self) -> Seen {
+        Arc::clone(&self.seen)
     }
 
     pub(super) fn now(&self) -> OffsetDateTime {
@@ -203,8 +217,10 @@ impl Api {
     pub(super) async fn send(&self, call: Call) -> Reply {
         let mut builder = Request::builder()
             .method(call.method.clone())
-            .uri(&call.uri)
-            .header(header::HOST, "127.0.0.1:8080");
+            .uri(&call.uri);
+        if !call.headers.iter().any(|(name, _)| name == header::HOST) {
+            builder = builder.header(header::HOST, &self.host);
+        }
         for (name, value) in &call.headers {
             builder = builder.header(name, value);
         }

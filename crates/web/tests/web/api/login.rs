@@ -197,7 +197,15 @@ pub(super) async fn passcode_step_errors_and_lock(api: &Api) {
         .expect(StatusCode::LOCKED, "locked");
     api.advance(Duration::minutes(30));
     let (_, token) = api.login_token("staff01", INITIAL_PASSWORD).await;
-    api.passcode(&token, &api.code(&secret)).await.ok();
+    // A registration not completed belongs to its login (issue 10, point 1): this login
+    // has a new setup key, and the earlier one no longer registers anything.
+    let fresh = SetupKey::parse(&api.enrollment(&token).await.str("setup_key")).unwrap();
+    assert!(fresh != secret, "a new login, a new pending secret");
+    api.passcode(&token, &api.code(&secret))
+        .await
+        .expect(StatusCode::UNAUTHORIZED, "invalid_passcode");
+    api.advance(Duration::seconds(30));
+    api.passcode(&token, &api.code(&fresh)).await.ok();
 
     // Login tokens that were never issued.
     for token in ["", "0", &"g".repeat(64), &"A".repeat(64), &"a".repeat(65)] {

@@ -66,6 +66,29 @@ pub(super) async fn a_later_login_supersedes_the_session(api: &Api) {
     api.session(&third).await.ok();
 }
 
+/// Issue 10, point 3: `POST /logout` with a session that has already ended says how it
+/// ended (401 `session_superseded` / `session_expired`), never 204, and leaves the newer
+/// session alone.
+pub(super) async fn logout_of_an_ended_session_says_how_it_ended(api: &Api) {
+    api.provision("staff01");
+    let (secret, first) = api.enroll("staff01").await;
+    let second = api.sign_in("staff01", INITIAL_PASSWORD, &secret).await;
+    api.logout(&first)
+        .await
+        .expect(StatusCode::UNAUTHORIZED, "session_superseded");
+    api.session(&second).await.ok();
+    api.logout(&first)
+        .await
+        .expect(StatusCode::UNAUTHORIZED, "unauthenticated");
+    api.advance(Duration::minutes(30));
+    api.logout(&second)
+        .await
+        .expect(StatusCode::UNAUTHORIZED, "session_expired");
+    api.session(&second)
+        .await
+        .expect(StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
 pub(super) async fn logout_ends_the_session(api: &Api) {
     api.provision("staff01");
     let (_, session) = api.enroll("staff01").await;

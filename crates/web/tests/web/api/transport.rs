@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{HeaderName, Method, StatusCode, header};
 use serde_json::json;
 use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
+use shikaku_web::WebOptions;
 use shikaku_web::api::PREFIX;
 
 use super::harness::{Api, Call, Reply};
@@ -132,6 +133,110 @@ pub(super) async fn transport_errors_are_json(api: &Api) {
     )
     .await
     .ok();
+}
+
+/// DNS rebinding (issue 10, point 7): a page whose name now resolves to the server
+/// (`Host: evil.example:8080`) posts a login with its own, matching `Origin`. Without a
+/// configured public origin only loopback names are answered; with one, only its host
+/// and port. Every documented call is refused with 421 `misdirected_request`, before
+/// anything is counted: the account is not locked by such requests.
+pub(super) async fn requests_for_another_host_are_421(api: &Api) {
+    api.provision("staff01");
+    let rebound = "evil.example:8080";
+    let login = || {
+        Call::post(
+            "/login",
+            json!({"institution_code": INSTITUTION_CODE, "login_id": "staff01", "password": "Wrong#pass1"}),
+        )
+    };
+    for _ in 0..4 {
+        api.send(
+            login()
+                .header(header::HOST, rebound)
+                .header(header::ORIGIN, &format!("http://{rebound}"))
+                .header(HeaderName::from_static("sec-fetch-site"), "same-origin"),
+        )
+        .await
+        .expect(StatusCode::MISDIRECTED_REQUEST, "misdirected_request");
+    }
+    // Nothing was counted: the right password still logs in.
+    api.login_token("staff01", INITIAL_PASSWORD).await;
+    let token = "0".repeat(64);
+    let every_call = [
+        login(),
+        Call::get("/enrollment").bearer(&token),
+        Call::post(
+            "/passcode",
+            json!({"login_token": token, "passcode": "123456"}),
+        ),
+        Call::get("/session").bearer(&token),
+        Call::post(
+            "/password",
+            json!({"current_password": "a", "new_password": "b", "new_password_confirm": "b"}),
+        )
+        .bearer(&token),
+        Call::raw(Method::POST, "/logout", None, Body::empty()).bearer(&token),
+        Call::post(
+            "/authenticate",
+            json!({"institution_code": INSTITUTION_CODE, "login_id": "staff01", "password": "x", "passcode": "123456"}),
+        ),
+        Call::get("/openapi.json"),
+    ];
+    for call in every_call {
+        api.send(call.header(header::HOST, rebound))
+            .await
+            .expect(StatusCode::MISDIRECTED_REQUEST, "misdirected_request");
+    }
+
+    // With a configured public origin: exactly its host and port.
+    let origin = "https://clinic.example:8443";
+    let public = Api::with_options(
+        api.seen(),
+        WebOptions {
+            public_origin: Some(origin.to_owned()),
+            ..WebOptions::default()
+        },
+        "clinic.example:8443",
+    );
+    public.provision("staff01");
+    let own = || {
+        Call::post(
+            "/login",
+            json!({"institution_code": INSTITUTION_CODE, "login_id": "staff01", "password": INITIAL_PASSWORD}),
+        )
+    };
+    public.send(own().header(header::ORIGIN, origin)).await.ok();
+    for host in [
+        "evil.example:8443",
+        "127.0.0.1:8443",
+        "localhost:8443",
+        "clinic.example",
+    ] {
+        public
+            .send(
+                own()
+                    .header(header::HOST, host)
+                    .header(header::ORIGIN, &format!("https://{host}")),
+            )
+            .await
+            .expect(StatusCode::MISDIRECTED_REQUEST, "misdirected_request");
+    }
+    // Its own host, but another Origin: the cross-origin refusal.
+    public
+        .send(own().header(header::ORIGIN, "https://evil.example:8443"))
+        .await
+        .expect(StatusCode::FORBIDDEN, "forbidden");
+    assert!(
+        shikaku_web::app(
+            std::sync::Arc::clone(&public.service),
+            WebOptions {
+                public_origin: Some("clinic.example:8443".to_owned()),
+                ..WebOptions::default()
+            },
+        )
+        .is_err(),
+        "an origin without a scheme is a configuration error"
+    );
 }
 
 pub(super) async fn store_failures_are_json_500s(api: &Api) {

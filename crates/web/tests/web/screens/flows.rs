@@ -256,6 +256,97 @@ async fn logout_confirms_then_the_old_cookie_leads_to_login() {
     stale.get("/logout").await.assert_redirect("/login");
 }
 
+/// Issue 10, point 3: 《OK》 of a logout confirmation opened before a login elsewhere
+/// (or before 30 idle minutes) answers with 7 重要事項's message, like every other
+/// screen — never 「ログアウトしました。」 — and leaves the newer session alone.
+#[tokio::test]
+async fn logout_of_an_ended_session_shows_why_it_ended() {
+    let w = world();
+    w.provision("staff01");
+    let mut first = w.browser();
+    let key = first.register("staff01").await;
+    let confirm = first.get("/logout").await;
+    confirm.assert_page("ログアウトしますか。");
+
+    let mut second = w.browser();
+    second.log_in("staff01", INITIAL_PASSWORD, &key).await;
+
+    let reply = first.post("/logout", &confirm, &[]).await;
+    reply.assert_redirect("/session-ended?reason=elsewhere");
+    assert!(first.cookie.is_none(), "the cookie is removed");
+    let ended = first.get(reply.location()).await;
+    ended.assert_page("ログアウトせずに再ログインされたため");
+    assert!(ended.body.contains(">閉じる</a>"));
+    assert!(!ended.body.contains("ログアウトしました"));
+    second.get("/menu").await.assert_page("管理メニュー");
+
+    // The same after the idle timeout.
+    let confirm = second.get("/logout").await;
+    w.clock.advance(Duration::minutes(30));
+    second
+        .post("/logout", &confirm, &[])
+        .await
+        .assert_redirect("/session-ended?reason=idle");
+    assert!(second.cookie.is_none());
+}
+
+/// Issue 10, point 6: `POST /login/cancel` (《戻る》) with a session cookie — a stale
+/// passcode form, another tab — logs that session out before the cookie is replaced.
+#[tokio::test]
+async fn cancel_with_a_session_cookie_ends_the_session() {
+    let w = world();
+    w.provision("staff01");
+    let mut b = w.browser();
+    b.register("staff01").await;
+    let session = b.cookie.clone().unwrap();
+    let page = b.get("/password").await;
+    page.assert_page("パスワード変更");
+
+    b.post("/login/cancel", &page, &[])
+        .await
+        .assert_redirect("/login");
+    assert_ne!(b.cookie.as_deref(), Some(session.as_str()), "a new id");
+
+    let mut stale = w.browser();
+    stale.cookie = Some(session);
+    stale.get("/menu").await.assert_redirect("/login");
+    assert!(
+        w.audit.kinds().contains(&shikaku::AuditKind::LoggedOut),
+        "logged out server-side"
+    );
+}
+
+/// Issue 10, point 6: `POST /logout` with a login-ticket cookie (between the password
+/// and the passcode) abandons the ticket before removing the cookie.
+#[tokio::test]
+async fn logout_with_a_login_ticket_abandons_it() {
+    let w = world();
+    w.provision("staff01");
+    let mut b = w.browser();
+    b.password("staff01", INITIAL_PASSWORD)
+        .await
+        .assert_redirect("/enroll");
+    let ticket = b.cookie.clone().unwrap();
+    let enroll = b.get("/enroll").await;
+    enroll.assert_page("Authenticator 登録");
+
+    let reply = b.post("/logout", &enroll, &[]).await;
+    reply.assert_redirect("/login");
+    assert!(b.cookie.is_none(), "the cookie is removed");
+
+    let mut stale = w.browser();
+    stale.cookie = Some(ticket.clone());
+    stale.get("/enroll").await.assert_redirect("/login");
+    stale.get("/login/passcode").await.assert_redirect("/login");
+    let token = shikaku_web::security::RandomToken::parse(&ticket)
+        .unwrap()
+        .to_facade();
+    assert!(matches!(
+        w.service.login_stage(&token),
+        Err(shikaku::Error::LoginExpired)
+    ));
+}
+
 #[tokio::test]
 async fn signed_in_pages_without_a_session_lead_to_login() {
     let w = world();
@@ -275,4 +366,127 @@ async fn signed_in_pages_without_a_session_lead_to_login() {
     ] {
         b.get(path).await.assert_redirect("/login");
     }
+}
+
+/// Issue 10, point 7 (DNS rebinding): a hostile page whose name now resolves to the
+/// server posts the login form from the staff member's browser — `Host:
+/// evil.example:8080` and the matching `Origin`, even with a valid cookie and CSRF token.
+/// Refused with 421 before the password is looked at: three such posts lock nothing.
+#[tokio::test]
+async fn a_login_posted_through_a_rebound_name_is_refused() {
+    let w = world();
+    w.provision("staff01");
+    let mut b = w.browser();
+    let form = b.get("/login").await;
+    let body = form_encode(&[
+        ("institution_code", INSTITUTION_CODE),
+        ("login_id", "staff01"),
+        ("password", "Wrong#pass1"),
+        ("csrf_token", &form.csrf()),
+    ]);
+    let rebound = "evil.example:8080";
+    for _ in 0..3 {
+        let request = Request::post("/login")
+            .header(header::HOST, rebound)
+            .header(header::ORIGIN, format!("http://{rebound}"))
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let reply = b.send(request, Body::from(body.clone())).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::MISDIRECTED_REQUEST,
+            "{}",
+            reply.body
+        );
+        assert!(reply.body.contains("このアドレスでは利用できません"));
+    }
+    // The page itself is not served under that name either.
+    let request = Request::get("/login").header(header::HOST, rebound);
+    let reply = b.send(request, Body::empty()).await;
+    assert_eq!(reply.status, StatusCode::MISDIRECTED_REQUEST);
+    // Nothing was counted: the account is not locked.
+    b.password("staff01", INITIAL_PASSWORD)
+        .await
+        .assert_redirect("/enroll");
+}
+
+/// With `WebOptions::public_origin`, the screens answer that host and port only; its own
+/// `Origin` is required of a form post.
+#[tokio::test]
+async fn a_configured_public_origin_is_the_only_name_answered() {
+    let harness = Harness::new(Arc::new(MemoryStore::new()));
+    let origin = "https://clinic.example:8443";
+    let app = app(
+        Arc::clone(&harness.service),
+        WebOptions {
+            public_origin: Some(origin.to_owned()),
+            ..WebOptions::default()
+        },
+    )
+    .unwrap();
+    harness.provision("staff01");
+    let get = |host: &str| {
+        Request::get("/login")
+            .header(header::HOST, host)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for (host, status) in [
+        ("clinic.example:8443", StatusCode::OK),
+        ("127.0.0.1:8443", StatusCode::MISDIRECTED_REQUEST),
+        ("localhost:8443", StatusCode::MISDIRECTED_REQUEST),
+        ("evil.example:8443", StatusCode::MISDIRECTED_REQUEST),
+        ("clinic.example", StatusCode::MISDIRECTED_REQUEST),
+    ] {
+        assert_eq!(send(&app, get(host)).await.status(), status, "{host}");
+    }
+    let page = send(&app, get("clinic.example:8443")).await;
+    let cookie = set_session_cookie(page.headers(), CookiePolicy::secure()).unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let csrf = csrf_in(&body_text(page).await);
+    let body = form_encode(&[
+        ("institution_code", INSTITUTION_CODE),
+        ("login_id", "staff01"),
+        ("password", INITIAL_PASSWORD),
+        ("csrf_token", &csrf),
+    ]);
+    let post = |origin: &str| {
+        Request::post("/login")
+            .header(header::HOST, "clinic.example:8443")
+            .header(header::ORIGIN, origin)
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    assert_eq!(
+        send(&app, post("https://evil.example:8443")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let reply = send(&app, post(origin)).await;
+    assert_eq!(reply.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reply.headers()[header::LOCATION], "/enroll");
+}
+
+/// A browser whose cookie is a session that has already ended (a login elsewhere, or
+/// idle) logs in again from [ログイン]: the dead session is cleared, not a 500 — the
+/// facade answers its logout with `SessionEnded` now (issue 10, point 3).
+#[tokio::test]
+async fn logging_in_over_an_ended_session_cookie_works() {
+    let w = world();
+    w.provision("staff01");
+    let mut first = w.browser();
+    let key = first.register("staff01").await;
+    let mut second = w.browser();
+    second.log_in("staff01", INITIAL_PASSWORD, &key).await;
+
+    // The first browser still holds its (superseded) session cookie on [ログイン].
+    assert!(first.cookie.is_some());
+    first.log_in("staff01", INITIAL_PASSWORD, &key).await;
+    first.get("/menu").await.assert_page("管理メニュー");
+
+    // The same after the idle timeout.
+    w.clock.advance(Duration::minutes(30));
+    first.log_in("staff01", INITIAL_PASSWORD, &key).await;
+    first.get("/menu").await.assert_page("管理メニュー");
 }

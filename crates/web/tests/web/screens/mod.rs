@@ -7,11 +7,13 @@
 //! | `flows.rs` | the manual's flows: registration, later logins, CSRF, idle end, supersession, logout |
 //! | `locks.rs` | locks and messages: passwords, passcodes, malformed input, disabled accounts, language |
 //! | `password.rs` | [パスワード変更]: rules and history, its lock, the forced change after a reset |
+//! | `numbers.rs` | a server configured with other numbers: every screen quotes those |
 //! | `failures.rs` | a store failure: the 500 page and a log line without secrets |
 
 mod failures;
 mod flows;
 mod locks;
+mod numbers;
 mod password;
 
 use std::ops::Deref;
@@ -53,6 +55,13 @@ fn world_on<S: Store>(store: Arc<S>) -> World<S> {
 
 fn world() -> World<MemoryStore> {
     world_on(Arc::new(MemoryStore::new()))
+}
+
+/// The app over a harness with other policy numbers.
+fn world_with(config: shikaku::Config) -> World<MemoryStore> {
+    let harness = Harness::with_config(Arc::new(MemoryStore::new()), config);
+    let app = app(Arc::clone(&harness.service), WebOptions::default()).unwrap();
+    World { harness, app }
 }
 
 impl<S: Store> World<S> {
