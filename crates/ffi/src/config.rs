@@ -1,7 +1,8 @@
 //! The TOML configuration file of `shikaku serve --config` (README, "Configuration
 //! reference"), read the same way: every section and key optional, unknown keys refused,
-//! the manual's values as defaults. The `[server]` keys are accepted so one file serves
-//! both, and only `hashing_threads` is used (it sizes the argon2 memory pool).
+//! the manual's values as defaults. One file serves both: the `[server]` section is the
+//! server's (its keys are not checked here, so new server keys never break a library
+//! host), and only its `hashing_threads` is used (it sizes the argon2 memory pool).
 
 use std::path::{Path, PathBuf};
 
@@ -36,15 +37,10 @@ struct FileConfig {
     institution: InstitutionSection,
 }
 
+/// The server's section: every other key (`bind`, `public_origin`, …) is the server's
+/// business and ignored here.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ServerSection {
-    #[serde(rename = "bind")]
-    _bind: Option<String>,
-    #[serde(rename = "insecure_cookies")]
-    _insecure_cookies: Option<bool>,
-    #[serde(rename = "tls")]
-    _tls: Option<bool>,
     hashing_threads: Option<usize>,
 }
 
@@ -255,6 +251,14 @@ mod tests {
         let loaded = parse(toml, Path::new("/srv")).unwrap();
         assert_eq!(loaded.database, "/srv/shikaku.db");
         assert_eq!(loaded.config.hash_cost.concurrent_calls, 2);
+    }
+
+    #[test]
+    fn server_keys_are_the_servers() {
+        let text = "[server]\npublic_origin = \"https://x.example\"\nfuture_key = 1\nhashing_threads = 3\n";
+        let loaded = parse(text, Path::new("/srv")).unwrap();
+        assert_eq!(loaded.config.hash_cost.concurrent_calls, 3);
+        assert!(parse("[database]\nfuture_key = 1\n", Path::new("/srv")).is_err());
     }
 
     #[test]

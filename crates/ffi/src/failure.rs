@@ -5,7 +5,7 @@ use shikaku::password::Violation;
 use shikaku::{SessionEnd, StoreError};
 use time::OffsetDateTime;
 
-use crate::messages::{self as m, Lang};
+use crate::messages::{self as m, Context, Lang};
 use crate::types::shikaku_status;
 
 /// Why a call did not succeed.
@@ -86,8 +86,8 @@ impl Failure {
         }
     }
 
-    /// The message for people, in `lang`.
-    pub(crate) fn message(&self, lang: Lang) -> String {
+    /// The message for people, in `lang`, quoting the numbers of `context`.
+    pub(crate) fn message(&self, lang: Lang, context: &Context) -> String {
         match self {
             Self::InvalidCredentials => m::INVALID_CREDENTIALS.pick(lang).to_owned(),
             Self::WrongCurrentPassword => m::WRONG_CURRENT_PASSWORD.pick(lang).to_owned(),
@@ -100,7 +100,7 @@ impl Failure {
             Self::PasswordPolicy { new: true, .. } => m::NEW_PASSWORD_POLICY.pick(lang).to_owned(),
             Self::PasswordPolicy { new: false, .. } => m::PASSWORD_POLICY.pick(lang).to_owned(),
             Self::LoginExpired => m::LOGIN_EXPIRED.pick(lang).to_owned(),
-            Self::SessionExpired => m::SESSION_EXPIRED.pick(lang).to_owned(),
+            Self::SessionExpired => m::SESSION_EXPIRED.fill_idle(lang, context.idle),
             Self::SessionSuperseded => m::SESSION_SUPERSEDED.pick(lang).to_owned(),
             Self::SessionUnknown => m::SESSION_UNKNOWN.pick(lang).to_owned(),
             Self::UnknownAccount => m::UNKNOWN_ACCOUNT.pick(lang).to_owned(),

@@ -12,7 +12,7 @@ use zeroize::Zeroize;
 
 use crate::failure::Failure;
 use crate::handle::shikaku_service;
-use crate::messages::Lang;
+use crate::messages::Context;
 use crate::objects::shikaku_error;
 use crate::types::{shikaku_status, shikaku_token};
 
@@ -37,13 +37,14 @@ impl ErrorSlot {
 
     /// Runs the body of the entry point: a panic in it becomes [`Failure::Panic`], a
     /// failure its status and (when the caller asked for one) an error object. The body
-    /// sets `lang` once it knows the service, so the message is in the service's language.
+    /// fills the context once it knows the service, so the message is in the service's
+    /// language and quotes its numbers.
     pub(crate) fn run<F>(self, body: F) -> shikaku_status
     where
-        F: FnOnce(&mut Lang) -> Result<(), Failure>,
+        F: FnOnce(&mut Context) -> Result<(), Failure>,
     {
-        let mut lang = Lang::Ja;
-        let failure = match panic::catch_unwind(AssertUnwindSafe(|| body(&mut lang))) {
+        let mut context = Context::default();
+        let failure = match panic::catch_unwind(AssertUnwindSafe(|| body(&mut context))) {
             Ok(Ok(())) => return shikaku_status::Ok,
             Ok(Err(failure)) => failure,
             Err(_payload) => Failure::Panic,
@@ -51,7 +52,7 @@ impl ErrorSlot {
         let status = failure.status();
         if let Some(slot) = self.0 {
             let object = panic::catch_unwind(AssertUnwindSafe(|| {
-                Box::into_raw(Box::new(shikaku_error::new(failure, lang)))
+                Box::into_raw(Box::new(shikaku_error::new(failure, &context)))
             }))
             .unwrap_or(ptr::null_mut());
             // SAFETY: valid for writes by the contract of `ErrorSlot::new`.
@@ -75,7 +76,7 @@ pub(crate) fn shield<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 /// `ptr` is null or a handle from `shikaku_open_*` that has not been freed.
 pub(crate) unsafe fn service(
     ptr: *const shikaku_service,
-    lang: &mut Lang,
+    context: &mut Context,
 ) -> Result<Arc<shikaku_service>, Failure> {
     if ptr.is_null() {
         return Err(Failure::NullArgument("service"));
@@ -92,7 +93,8 @@ pub(crate) unsafe fn service(
         Arc::increment_strong_count(ptr);
         Arc::from_raw(ptr)
     };
-    *lang = arc.lang();
+    context.lang = arc.lang();
+    context.idle = arc.facade().config().idle_timeout.duration();
     Ok(arc)
 }
 

@@ -120,13 +120,13 @@ pub unsafe extern "C" fn shikaku_open_database(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|error_lang| {
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
         let out = unsafe { Out::required(out, "out", std::ptr::null_mut()) }?;
-        *error_lang = lang_arg(lang)?;
+        context.lang = lang_arg(lang)?;
         // SAFETY: `database` per this function's contract.
         let database = database_path(unsafe { guard::text(database, "database") }?)?;
-        out.set(open(database, default_config(), *error_lang)?);
+        out.set(open(database, default_config(), context.lang)?);
         Ok(())
     })
 }
@@ -156,15 +156,16 @@ pub unsafe extern "C" fn shikaku_open_config(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|error_lang| {
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
         let out = unsafe { Out::required(out, "out", std::ptr::null_mut()) }?;
-        *error_lang = lang_arg(lang)?;
+        context.lang = lang_arg(lang)?;
         // SAFETY: `config_path` per this function's contract.
         let path = unsafe { guard::text(config_path, "config_path") }?;
         let loaded = crate::config::load(Path::new(path))?;
         let database = database_path(&loaded.database)?;
-        out.set(open(database, loaded.config, *error_lang)?);
+        context.idle = loaded.config.idle_timeout.duration();
+        out.set(open(database, loaded.config, context.lang)?);
         Ok(())
     })
 }
@@ -184,12 +185,12 @@ pub unsafe extern "C" fn shikaku_set_language(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|error_lang| {
+    error.run(|context| {
         // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, error_lang) }?;
+        let handle = unsafe { guard::service(service, context) }?;
         let lang = lang_arg(lang)?;
         handle.lang.store(lang.to_c(), Ordering::Relaxed);
-        *error_lang = lang;
+        context.lang = lang;
         Ok(())
     })
 }

@@ -32,6 +32,25 @@ impl Lang {
     }
 }
 
+/// What an error's messages depend on besides the failure: the language the caller
+/// reads by default, and the configured numbers a message quotes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Context {
+    /// The service's language (Japanese without a service).
+    pub(crate) lang: Lang,
+    /// The service's idle timeout (the manual's 30 minutes without a service).
+    pub(crate) idle: Duration,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Self {
+            lang: Lang::Ja,
+            idle: shikaku::lockout::IdleTimeout::default().duration(),
+        }
+    }
+}
+
 /// One sentence in both languages.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Text {
@@ -51,6 +70,12 @@ impl Text {
     pub(crate) fn fill(self, lang: Lang, value: &str) -> String {
         self.pick(lang).replacen("{}", value, 1)
     }
+
+    /// The text with `{idle}` worded in `lang` ([`duration_text`]).
+    pub(crate) fn fill_idle(self, lang: Lang, idle: Duration) -> String {
+        self.pick(lang)
+            .replace("{idle}", &duration_text(lang, idle))
+    }
 }
 
 // The JSON API's texts (kept equal by the test `messages_match_the_json_api`).
@@ -67,9 +92,10 @@ pub(crate) const INVALID_PASSCODE: Text = Text {
     ja: "パスコードが正しくありません。Authenticator に表示されている最新のパスコードを入力してください。",
     en: "The passcode is incorrect. Enter the latest passcode shown in your Authenticator.",
 };
+/// `{idle}` = the configured idle timeout ([`Text::fill_idle`]).
 pub(crate) const SESSION_EXPIRED: Text = Text {
-    ja: "ログインしたまま 30 分間操作がなかったため、接続を終了しました。ログインしなおしてください。",
-    en: "The session ended after 30 minutes without activity. Log in again.",
+    ja: "ログインしたまま {idle}間操作がなかったため、接続を終了しました。ログインしなおしてください。",
+    en: "The session ended after {idle} without activity. Log in again.",
 };
 pub(crate) const SESSION_SUPERSEDED: Text = Text {
     ja: "ログアウトせずに再ログインされたため、この接続を終了しました。ログインしなおしてください。",
@@ -103,10 +129,11 @@ pub(crate) const NEW_PASSWORD_POLICY: Text = Text {
     ja: "新しいパスワードがパスワードのルールを満たしていません。",
     en: "The new password does not meet the password rules.",
 };
-/// `{}` = when the lock lifts ([`lock_end`]).
+/// `{}` = when the lock lifts ([`lock_end`]). Names no count: the lock may be the
+/// password's or the passcode's, configured apart.
 pub(crate) const LOCKED: Text = Text {
-    ja: "3 回連続で誤りがあったため、アカウントがロックされています。{} 以降に再度操作してください。",
-    en: "The account is locked after 3 consecutive failures. Try again after {} JST.",
+    ja: "連続して誤りがあったため、アカウントがロックされています。{} 以降に再度操作してください。",
+    en: "The account is locked after too many consecutive failures. Try again after {} JST.",
 };
 /// `{}` = the number of digits.
 pub(crate) const MALFORMED_INSTITUTION_CODE: Text = Text {
@@ -189,6 +216,30 @@ pub(crate) const PANIC: Text = Text {
     ja: "内部エラーが発生しました（処理が異常終了したため中断しました）。",
     en: "Internal error: the call panicked and was stopped at the library boundary.",
 };
+
+/// A duration as the screens word it (`shikaku_web::messages::duration_text`): whole
+/// minutes as minutes (「30 分」, "30 minutes"), else with seconds (「1 分 30 秒」), rounded
+/// up to the second and never 0.
+pub(crate) fn duration_text(lang: Lang, duration: Duration) -> String {
+    let mut seconds = duration.whole_seconds();
+    if duration.subsec_nanoseconds() > 0 {
+        seconds += 1;
+    }
+    let seconds = seconds.max(1);
+    let (minutes, rest) = (seconds / 60, seconds % 60);
+    let unit = |n: i64, ja: &str, en: &str| match lang {
+        Lang::Ja => format!("{n} {ja}"),
+        Lang::En => format!("{n} {en}{}", if n == 1 { "" } else { "s" }),
+    };
+    let mut parts = Vec::new();
+    if minutes > 0 {
+        parts.push(unit(minutes, "分", "minute"));
+    }
+    if rest > 0 {
+        parts.push(unit(rest, "秒", "second"));
+    }
+    parts.join(" ")
+}
 
 /// When a lock lifts, as the JSON API's message shows it: JST, rounded *up* to the
 /// minute, `2026-04-01 09:31` (`shikaku_web::messages::LockEnd::numeric`).

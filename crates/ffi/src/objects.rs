@@ -10,7 +10,7 @@ use zeroize::Zeroize;
 
 use crate::failure::Failure;
 use crate::guard::{self, CText, ErrorSlot, Out, shield};
-use crate::messages::{self, Lang};
+use crate::messages::{self, Context, Lang};
 use crate::types::{shikaku_bytes, shikaku_lang, shikaku_status, shikaku_token};
 
 /// Why a call failed: a status, its messages in Japanese and English, when a lock lifts,
@@ -42,13 +42,13 @@ impl ViolationText {
 }
 
 impl shikaku_error {
-    pub(crate) fn new(failure: Failure, lang: Lang) -> Self {
+    pub(crate) fn new(failure: Failure, context: &Context) -> Self {
         let locked_until = failure.locked_until().map_or(0, unix_seconds_ceil);
         Self {
             status: failure.status(),
-            lang,
-            message_ja: CText::new(&failure.message(Lang::Ja)),
-            message_en: CText::new(&failure.message(Lang::En)),
+            lang: context.lang,
+            message_ja: CText::new(&failure.message(Lang::Ja, context)),
+            message_en: CText::new(&failure.message(Lang::En, context)),
             locked_until,
             violations: failure
                 .into_violations()

@@ -637,10 +637,10 @@ fn a_panic_stops_at_the_boundary() {
 #[test]
 fn a_closed_handle_still_held_by_a_call_is_refused() {
     let mut f = Fixture::new();
-    let mut lang = Lang::Ja;
+    let mut context = m::Context::default();
     // A call in flight on another thread holds a reference…
-    let held = unsafe { guard::service(f.service, &mut lang) }.unwrap();
-    assert_eq!(lang, Lang::En);
+    let held = unsafe { guard::service(f.service, &mut context) }.unwrap();
+    assert_eq!(context.lang, Lang::En);
     unsafe { shikaku_close(f.service) };
     // …so the memory is alive, and a call started after the close is refused.
     let mut error = Error::none();
@@ -761,35 +761,44 @@ fn status_names_are_unique_and_stable() {
     assert_eq!(Error::text(shikaku_version()), env!("CARGO_PKG_VERSION"));
 }
 
-/// The sentences the JSON API also says are the JSON API's, word for word.
+/// The sentences the JSON API also says are the JSON API's, word for word, with the
+/// same configured numbers.
 #[test]
 fn messages_match_the_json_api() {
     use shikaku_web::Lang as WebLang;
-    for (lang, web) in [(Lang::Ja, WebLang::Ja), (Lang::En, WebLang::En)] {
-        let api = &web.t().api;
-        let pairs = [
-            (m::INVALID_CREDENTIALS, api.invalid_credentials),
-            (m::WRONG_CURRENT_PASSWORD, api.wrong_current_password),
-            (m::INVALID_PASSCODE, api.invalid_passcode),
-            (m::SESSION_EXPIRED, api.session_expired),
-            (m::SESSION_SUPERSEDED, api.session_superseded),
-            (m::SESSION_UNKNOWN, api.unauthenticated),
-            (m::LOGIN_EXPIRED, api.login_expired),
-            (m::PASSWORD_CHANGE_REQUIRED, api.password_change_required),
-            (m::ACCOUNT_DISABLED, api.account_disabled),
-            (m::ENROLLMENT_REQUIRED, api.enrollment_required),
-            (m::ALREADY_ENROLLED, api.already_enrolled),
-            (m::NEW_PASSWORD_POLICY, api.password_policy),
-            (m::LOCKED, api.locked),
-            (
-                m::MALFORMED_INSTITUTION_CODE,
-                api.malformed_institution_code,
-            ),
-            (m::MALFORMED_LOGIN_ID, api.malformed_login_id),
-            (m::MALFORMED_PASSCODE, api.malformed_passcode),
-        ];
-        for (ours, theirs) in pairs {
-            assert_eq!(ours.pick(lang), theirs);
+    use shikaku_web::messages::Rules;
+    for idle in [time::Duration::minutes(30), time::Duration::seconds(90)] {
+        let config = shikaku::Config {
+            idle_timeout: shikaku::lockout::IdleTimeout::new(idle).unwrap(),
+            ..shikaku::Config::default()
+        };
+        let rules = Rules::from_config(&config);
+        for (lang, web) in [(Lang::Ja, WebLang::Ja), (Lang::En, WebLang::En)] {
+            let api = &web.t().api;
+            let pairs = [
+                (m::INVALID_CREDENTIALS, api.invalid_credentials),
+                (m::WRONG_CURRENT_PASSWORD, api.wrong_current_password),
+                (m::INVALID_PASSCODE, api.invalid_passcode),
+                (m::SESSION_EXPIRED, api.session_expired),
+                (m::SESSION_SUPERSEDED, api.session_superseded),
+                (m::SESSION_UNKNOWN, api.unauthenticated),
+                (m::LOGIN_EXPIRED, api.login_expired),
+                (m::PASSWORD_CHANGE_REQUIRED, api.password_change_required),
+                (m::ACCOUNT_DISABLED, api.account_disabled),
+                (m::ENROLLMENT_REQUIRED, api.enrollment_required),
+                (m::ALREADY_ENROLLED, api.already_enrolled),
+                (m::NEW_PASSWORD_POLICY, api.password_policy),
+                (m::LOCKED, api.locked),
+                (
+                    m::MALFORMED_INSTITUTION_CODE,
+                    api.malformed_institution_code,
+                ),
+                (m::MALFORMED_LOGIN_ID, api.malformed_login_id),
+                (m::MALFORMED_PASSCODE, api.malformed_passcode),
+            ];
+            for (ours, theirs) in pairs {
+                assert_eq!(ours.fill_idle(lang, idle), rules.fill(web, theirs));
+            }
         }
     }
     let until = time::macros::datetime!(2026-04-01 00:30:00.5 UTC);
@@ -798,4 +807,33 @@ fn messages_match_the_json_api() {
         shikaku_web::messages::LockEnd::new(until).numeric()
     );
     assert_eq!(m::lock_end(until), "2026-04-01 09:31");
+    for seconds in [1, 5, 59, 60, 61, 90, 1800, 7200] {
+        let d = time::Duration::seconds(seconds);
+        for (lang, web) in [(Lang::Ja, WebLang::Ja), (Lang::En, WebLang::En)] {
+            assert_eq!(
+                m::duration_text(lang, d),
+                shikaku_web::messages::duration_text(web, d)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_ended_session_quotes_the_configured_idle_timeout() {
+    let context = m::Context {
+        lang: Lang::En,
+        idle: time::Duration::seconds(90),
+    };
+    let error = Error(Box::into_raw(Box::new(shikaku_error::new(
+        crate::failure::Failure::SessionExpired,
+        &context,
+    ))));
+    assert_eq!(
+        error.message(),
+        "The session ended after 1 minute 30 seconds without activity. Log in again."
+    );
+    assert_eq!(
+        error.message_in(SHIKAKU_LANG_JA),
+        "ログインしたまま 1 分 30 秒間操作がなかったため、接続を終了しました。ログインしなおしてください。"
+    );
 }

@@ -96,7 +96,7 @@ fn the_flows_from_c_under_valgrind() {
             "wrong password 1: invalid_credentials — 機関コード、ログイン ID 又はパスワードが正しくありません。",
             "wrong password 3: locked for",
             "以降に再度操作してください。",
-            "en: The account is locked after 3 consecutive failures. Try again after",
+            "en: The account is locked after too many consecutive failures. Try again after",
             "right password while locked: locked",
             "authenticate while locked: locked — The account is locked",
             "unlock: ok",

@@ -58,3 +58,37 @@ fn committed_header_is_generated_from_the_source() {
         &generate_header(),
     );
 }
+
+/// csbindgen's P/Invoke declarations for this crate, as
+/// `bindings/dotnet/Shikaku/NativeMethods.g.cs` holds them.
+fn generate_csharp() -> String {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::NamedTempFile::new().expect("a temporary file");
+    let mut builder = csbindgen::Builder::default();
+    for file in [
+        "types.rs",
+        "handle.rs",
+        "flows.rs",
+        "admin.rs",
+        "objects.rs",
+    ] {
+        builder = builder.input_extern_file(crate_dir.join("src").join(file));
+    }
+    builder
+        .csharp_dll_name("shikaku_ffi")
+        .csharp_namespace("Shikaku.Native")
+        .csharp_class_name("NativeMethods")
+        .csharp_class_accessibility("internal")
+        .csharp_use_nint_types(false)
+        .generate_csharp_file(out.path())
+        .expect("csbindgen generates the declarations");
+    std::fs::read_to_string(out.path()).expect("UTF-8 C#")
+}
+
+#[test]
+fn committed_dotnet_declarations_are_generated_from_the_source() {
+    check(
+        &workspace_root().join("bindings/dotnet/Shikaku/NativeMethods.g.cs"),
+        &generate_csharp(),
+    );
+}
