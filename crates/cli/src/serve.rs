@@ -229,18 +229,16 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
 
 /// The web layer's options. `public_origin`: `Host` and `Origin` must match it; `None`
 /// (the demo) accepts loopback `Host`s only.
-#[allow(clippy::needless_update)] // until shikaku-web's `public_origin` option is committed
 fn web_options(
     insecure_cookies: bool,
     tls: bool,
     public_origin: Option<&str>,
 ) -> shikaku_web::WebOptions {
     tracing::info!(public_origin = public_origin.unwrap_or("(loopback only)"), "origin");
-    // Wired to `WebOptions::public_origin` once shikaku-web's field is committed.
     shikaku_web::WebOptions {
         insecure_cookies,
         tls,
-        ..Default::default()
+        public_origin: public_origin.map(str::to_owned),
     }
 }
 

@@ -59,14 +59,13 @@ impl<S: Store> InProc<S> {
     /// Serves `harness` with `shikaku_web::app` on `127.0.0.1:0`. At most
     /// `config().hash_cost.concurrent_calls` (2, as the binary's default) hash at once.
     /// No public origin: only a loopback `Host` is accepted (as `serve --demo`).
-    #[allow(clippy::needless_update)] // the options shikaku-web adds keep their defaults
     pub(crate) fn serve(harness: Harness<S>) -> Self {
         let app = shikaku_web::app(
             Arc::clone(&harness.service),
             WebOptions {
                 insecure_cookies: false,
                 tls: false,
-                ..WebOptions::default()
+                public_origin: None,
             },
         )
         .unwrap();

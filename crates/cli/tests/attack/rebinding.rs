@@ -100,8 +100,9 @@ fn rebound_requests(host: &str, cookie: &str, csrf: &str, login_id: &str) -> Vec
 }
 
 /// The real binary with `--public-origin http://127.0.0.1:PORT`: every rebound request
-/// is refused and nothing is verified or counted; the same requests under the public
-/// origin's name go through.
+/// is refused and nothing is verified or counted — even under `localhost:PORT`, a
+/// loopback name that is not the public origin (421); the same requests under the
+/// public origin's name go through.
 #[test]
 fn a_rebinding_page_cannot_post_logins_to_the_real_binary() {
     let _machine = shared();
@@ -118,6 +119,13 @@ fn a_rebinding_page_cannot_post_logins_to_the_real_binary() {
         for (what, bytes) in rebound_requests(&host, &cookie, &csrf, "rebind01") {
             assert_refused(&send(server.addr, &bytes), &what);
         }
+    }
+    // The public origin is the only name answered: even another loopback name of the
+    // same socket is not it (so the origin the CLI was given is the one in force).
+    let host = format!("localhost:{port}");
+    for (what, bytes) in rebound_requests(&host, &cookie, &csrf, "rebind01") {
+        let r = send(server.addr, &bytes);
+        assert_eq!(r.status, 421, "{what}: {}", r.text());
     }
     let events = server.audit();
     for kind in [

@@ -156,7 +156,8 @@ fn idle_29_59_is_alive_and_30_00_is_dead() {
     assert!(r.session_set_cookie().unwrap().contains("Max-Age=0"));
     let page = b.follow(&r);
     // The screens quote the configured idle timeout: here the manual's 「30 分」.
-    page.assert_page(&m().session_ended_idle.replace("{idle}", "30 分"));
+    let rules = shikaku_web::messages::Rules::manual();
+    page.assert_page(&rules.fill(shikaku_web::Lang::Ja, m().session_ended_idle));
     assert_eq!(w.count(AuditKind::SessionExpired), 1);
 }
 
