@@ -400,9 +400,11 @@ mod tests {
             settings.database(Some(Path::new("other.db"))),
             PathBuf::from("other.db")
         );
-        let file: FileConfig =
-            toml::from_str("[server]
-public_origin = \"https://a.example\"\n").unwrap();
+        let file: FileConfig = toml::from_str(
+            "[server]
+public_origin = \"https://a.example\"\n",
+        )
+        .unwrap();
         assert_eq!(
             file.server.public_origin.as_deref(),
             Some("https://a.example")

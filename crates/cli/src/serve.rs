@@ -54,7 +54,12 @@ fn prepare_demo_database(db: &Path) -> Result<(), String> {
             marker.display()
         ));
     }
-    for path in [db.to_path_buf(), sidecar(db, "-wal"), sidecar(db, "-shm"), key] {
+    for path in [
+        db.to_path_buf(),
+        sidecar(db, "-wal"),
+        sidecar(db, "-shm"),
+        key,
+    ] {
         remove_if_present(&path)?;
     }
     std::fs::write(
@@ -234,7 +239,10 @@ fn web_options(
     tls: bool,
     public_origin: Option<&str>,
 ) -> shikaku_web::WebOptions {
-    tracing::info!(public_origin = public_origin.unwrap_or("(loopback only)"), "origin");
+    tracing::info!(
+        public_origin = public_origin.unwrap_or("(loopback only)"),
+        "origin"
+    );
     shikaku_web::WebOptions {
         insecure_cookies,
         tls,

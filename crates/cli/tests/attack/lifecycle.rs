@@ -22,7 +22,12 @@ fn setup_key(w: &InProc, ticket: &str) -> String {
 }
 
 /// `POST /api/v1/authenticate` with the account's password and `passcode`.
-fn authenticate(w: &InProc, login_id: &str, password: &str, passcode: &str) -> crate::client::Response {
+fn authenticate(
+    w: &InProc,
+    login_id: &str,
+    password: &str,
+    passcode: &str,
+) -> crate::client::Response {
     call(
         w.addr,
         "POST",
@@ -116,7 +121,11 @@ fn administration_drops_a_pending_registration() {
         );
         assert_eq!(r.status, 200, "{what}: {}", r.text());
         let user = r.json()["login_token"].as_str().unwrap().to_owned();
-        assert_ne!(setup_key(&w, &user), stolen, "{what}: the pending secret survived");
+        assert_ne!(
+            setup_key(&w, &user),
+            stolen,
+            "{what}: the pending secret survived"
+        );
         w.next_step();
     }
 }
@@ -131,7 +140,13 @@ fn reset_password_on_the_cli_drops_the_pending_registration() {
         .serve("info");
     let addr = server.addr;
     let login = |password: &str| {
-        let r = call(addr, "POST", "/api/v1/login", None, Some(&credentials("seed02", password)));
+        let r = call(
+            addr,
+            "POST",
+            "/api/v1/login",
+            None,
+            Some(&credentials("seed02", password)),
+        );
         assert_eq!(r.status, 200, "{}", r.text());
         r.json()["login_token"].as_str().unwrap().to_owned()
     };
@@ -167,7 +182,11 @@ fn reset_password_on_the_cli_drops_the_pending_registration() {
         None,
         Some(&json!({"login_token": attacker, "passcode": code_at(&stolen, now)})),
     );
-    assert_eq!(error_of(&r, 401), "unauthenticated", "the attacker registered");
+    assert_eq!(
+        error_of(&r, 401),
+        "unauthenticated",
+        "the attacker registered"
+    );
     let user = login(&password);
     let own = enrollment(&user);
     assert_ne!(own, stolen);
@@ -181,7 +200,11 @@ fn reset_password_on_the_cli_drops_the_pending_registration() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["enrolled"], true);
     let events = server.audit();
-    assert_eq!(binary::count(&events, "enrolled", "seed02"), 1, "{events:#?}");
+    assert_eq!(
+        binary::count(&events, "enrolled", "seed02"),
+        1,
+        "{events:#?}"
+    );
 }
 
 #[allow(clippy::disallowed_methods)] // the real binary runs on the system clock
@@ -203,7 +226,9 @@ fn a_superseded_session_is_told_so_when_it_logs_out() {
         login_with_code(&mut first, "super01", INITIAL_PASSWORD, &w.code(&key)).redirect(),
         "/menu"
     );
-    first.get("/logout").assert_page(m().logout_confirm_question);
+    first
+        .get("/logout")
+        .assert_page(m().logout_confirm_question);
     w.next_step();
     let mut second = w.browser();
     assert_eq!(
@@ -251,10 +276,22 @@ fn a_passcode_lock_through_authenticate_voids_pending_logins() {
     }
     assert_eq!(w.count(AuditKind::PasscodeLocked), 1);
     let r = api_passcode(&w, &pending, &w.code(&key));
-    assert_eq!(error_of(&r, 401), "unauthenticated", "the login token survived the lock");
+    assert_eq!(
+        error_of(&r, 401),
+        "unauthenticated",
+        "the login token survived the lock"
+    );
     let r = browser.post("/login/passcode", &[("passcode", &w.code(&key))]);
-    assert_eq!(r.redirect(), "/login", "the screen's login survived the lock");
-    assert_eq!(w.count(AuditKind::SessionStarted), 1, "the enrollment's only");
+    assert_eq!(
+        r.redirect(),
+        "/login",
+        "the screen's login survived the lock"
+    );
+    assert_eq!(
+        w.count(AuditKind::SessionStarted),
+        1,
+        "the enrollment's only"
+    );
 }
 
 /// Item 5. A login token obtained with the old password cannot complete the login after
@@ -288,7 +325,11 @@ fn a_password_change_voids_pending_logins() {
     assert_eq!(r.status, 204, "{}", r.text());
     w.next_step();
     let r = api_passcode(&w, &stale, &w.code(&key));
-    assert_eq!(error_of(&r, 401), "unauthenticated", "a ticket of the old password logged in");
+    assert_eq!(
+        error_of(&r, 401),
+        "unauthenticated",
+        "a ticket of the old password logged in"
+    );
     let r = browser.post("/login/passcode", &[("passcode", &w.code(&key))]);
     assert_eq!(r.redirect(), "/login");
     // The new password works.
@@ -301,7 +342,11 @@ fn a_password_change_voids_pending_logins() {
         Some(&credentials("change01", new_password)),
     );
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(w.count(AuditKind::SessionStarted), 2, "enrollment + api_session");
+    assert_eq!(
+        w.count(AuditKind::SessionStarted),
+        2,
+        "enrollment + api_session"
+    );
 }
 
 /// The token behind a cookie value (unpadded base64url of 32 bytes).

@@ -356,10 +356,22 @@ fn guesses_interleaved_with_another_clients_correct_logins_lock_after_three() {
     w.provision("inter01");
     let addr = w.addr;
     let guess = move || {
-        call(addr, "POST", "/api/v1/login", None, Some(&credentials("inter01", "Wrong#Pass1")))
+        call(
+            addr,
+            "POST",
+            "/api/v1/login",
+            None,
+            Some(&credentials("inter01", "Wrong#Pass1")),
+        )
     };
     let correct = || {
-        call(addr, "POST", "/api/v1/login", None, Some(&credentials("inter01", INITIAL_PASSWORD)))
+        call(
+            addr,
+            "POST",
+            "/api/v1/login",
+            None,
+            Some(&credentials("inter01", INITIAL_PASSWORD)),
+        )
     };
 
     // Taking turns: each correct login ends the run of failures.
@@ -379,7 +391,11 @@ fn guesses_interleaved_with_another_clients_correct_logins_lock_after_three() {
     }
     let r = correct();
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(hooked.pending(), 0, "the guess ran during the correct login");
+    assert_eq!(
+        hooked.pending(),
+        0,
+        "the guess ran during the correct login"
+    );
     let first = during.lock().unwrap().take().unwrap();
     assert_eq!(error_of(&first, 401), "invalid_credentials");
     // Two more: the third guess in a row since that correct login began locks.

@@ -36,7 +36,12 @@ fn assert_refused(r: &Response, what: &str) {
 
 /// The requests the page makes: post the login form (even with a cookie and token that
 /// work on the real name), call the JSON API (with and without `Origin`), fetch the form.
-fn rebound_requests(host: &str, cookie: &str, csrf: &str, login_id: &str) -> Vec<(String, Vec<u8>)> {
+fn rebound_requests(
+    host: &str,
+    cookie: &str,
+    csrf: &str,
+    login_id: &str,
+) -> Vec<(String, Vec<u8>)> {
     let origin = format!("http://{host}");
     let form = form_encode(&[
         ("csrf_token", csrf),

@@ -24,7 +24,8 @@ const TRIES: usize = 200;
 const WARMUP: usize = 10;
 const CONFIG: &str = "[lockout]\npassword_threshold = 1000000\n";
 /// The settings [`OLD`] was hashed with: a fifth of the memory, one pass.
-const OLD_CONFIG: &str = "[lockout]\npassword_threshold = 1000000\n[argon2]\nm_cost_kib = 4096\nt_cost = 1\n";
+const OLD_CONFIG: &str =
+    "[lockout]\npassword_threshold = 1000000\n[argon2]\nm_cost_kib = 4096\nt_cost = 1\n";
 const WRONG: &str = "Wrong#Pass99";
 /// Hashed with the server's settings.
 const KNOWN: &str = "known01";
@@ -129,7 +130,11 @@ fn stored_params(db: &std::path::Path) -> Vec<(String, String)> {
         .into_iter()
         .map(|r| {
             let phc = r.password.current().as_str().to_owned();
-            let params = phc.split('$').find(|p| p.starts_with("m=")).unwrap().to_owned();
+            let params = phc
+                .split('$')
+                .find(|p| p.starts_with("m="))
+                .unwrap()
+                .to_owned();
             (r.key.login_id.as_str().to_owned(), params)
         })
         .collect()

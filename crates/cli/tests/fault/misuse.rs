@@ -124,11 +124,7 @@ fn demo_refuses_a_database_it_did_not_create() {
     let (db, config) = production(dir.path());
     let before = snapshot(dir.path());
     let (bind, _) = server::loopback();
-    let needles = [
-        "--demo refuses the database",
-        "did not create it",
-        p(&db),
-    ];
+    let needles = ["--demo refuses the database", "did not create it", p(&db)];
     let runs = [
         shikaku(
             dir.path(),
@@ -248,7 +244,10 @@ fn demo_and_insecure_cookies_refuse_a_non_loopback_bind() {
         );
         assert_refused(
             &out,
-            &["[server] insecure_cookies = true is for plain-http loopback only", bind],
+            &[
+                "[server] insecure_cookies = true is for plain-http loopback only",
+                bind,
+            ],
         );
         assert_eq!(snapshot(dir.path()), before, "{bind}: a file was created");
     }
@@ -270,7 +269,11 @@ fn serve_requires_a_public_origin() {
     );
     assert_refused(
         &out,
-        &["[server] public_origin is required", "--public-origin", "rebinding"],
+        &[
+            "[server] public_origin is required",
+            "--public-origin",
+            "rebinding",
+        ],
     );
     for bad in [
         "127.0.0.1:8080",
@@ -348,7 +351,12 @@ fn user_commands_refuse_a_missing_database_unless_asked_to_create_it() {
         let out = shikaku(dir.path(), &args, &[]);
         assert_refused(
             &out,
-            &["no database at", p(&typo), "Nothing was created", "--create"],
+            &[
+                "no database at",
+                p(&typo),
+                "Nothing was created",
+                "--create",
+            ],
         );
         assert_eq!(snapshot(dir.path()), before, "{args:?} changed a file");
     }
@@ -358,7 +366,15 @@ fn user_commands_refuse_a_missing_database_unless_asked_to_create_it() {
     // The right path works without --create; a first run with --create creates.
     let out = shikaku(
         dir.path(),
-        &["user", "list", "--json", "--db", p(&db), "--config", p(&config)],
+        &[
+            "user",
+            "list",
+            "--json",
+            "--db",
+            p(&db),
+            "--config",
+            p(&config),
+        ],
         &[],
     );
     assert!(assert_ok(&out).contains("staff01"));
