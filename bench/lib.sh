@@ -65,11 +65,17 @@ others_percent() {
 provision() {
     local db=$1
     echo "# provisioning $USERS users…" >&2
-    "$BIN" user add --db "$db" --institution-code "$INSTITUTION_CODE" --login-id load000 \
+    "$BIN" user add --create --db "$db" --institution-code "$INSTITUTION_CODE" --login-id load000 \
         --password "$LOAD_PASSWORD" --json >/dev/null   # creates the file and key first
     seq 1 $((USERS - 1)) | xargs -P "$(nproc)" -I{} sh -c \
         'exec "$0" user add --db "$1" --institution-code "$2" --login-id "$(printf load%03d "$3")" --password "$4" --json >/dev/null' \
         "$BIN" "$db" "$INSTITUTION_CODE" {} "$LOAD_PASSWORD"
+}
+
+# free_port: a loopback port nobody listens on now (the public origin must name the
+# port before the server starts).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 # serve DB: starts `shikaku serve` on a free loopback port; sets SERVER_PID and URL.
@@ -80,7 +86,10 @@ serve() {
     if [ -n "${HASHING_THREADS:-}" ]; then
         printf '[server]\nhashing_threads = %d\n' "$HASHING_THREADS" >"$config"
     fi
-    RUST_LOG=warn ${SERVER_ENV:-} "$BIN" serve --db "$db" --config "$config" --bind 127.0.0.1:0 >"$log" 2>&1 &
+    local port
+    port=$(free_port)
+    RUST_LOG=warn ${SERVER_ENV:-} "$BIN" serve --db "$db" --config "$config" \
+        --bind "127.0.0.1:$port" --public-origin "http://127.0.0.1:$port" >"$log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
         URL=$(sed -n 's|^shikaku serving on \(http://[0-9.:]*\)/.*|\1|p' "$log")
