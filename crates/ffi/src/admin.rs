@@ -38,11 +38,11 @@ pub unsafe extern "C" fn shikaku_provision(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `initial_password` per this function's contract.
         let out = unsafe { Out::optional(initial_password, ptr::null_mut()) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         // SAFETY: as above.
@@ -70,9 +70,9 @@ pub unsafe extern "C" fn shikaku_unlock(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
+    error.run(|context| {
         // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         handle.facade().unlock(&key)?;
@@ -97,9 +97,9 @@ pub unsafe extern "C" fn shikaku_reset_mfa(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
+    error.run(|context| {
         // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         handle.facade().reset_mfa(&key)?;
@@ -127,11 +127,12 @@ pub unsafe extern "C" fn shikaku_reset_password(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `initial_password` per this function's contract.
-        let out = unsafe { Out::required(initial_password, "initial_password", ptr::null_mut()) }?;
+        let out = unsafe { Out::optional(initial_password, ptr::null_mut()) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("initial_password"))?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         let settings = handle.facade().reset_password(&key)?;
@@ -156,9 +157,9 @@ pub unsafe extern "C" fn shikaku_set_disabled(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
+    error.run(|context| {
         // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         handle.facade().set_disabled(&key, disabled)?;
@@ -190,15 +191,16 @@ pub unsafe extern "C" fn shikaku_accounts(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         let empty = shikaku_account_list {
             items: ptr::null_mut(),
             len: 0,
         };
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", empty) }?;
+        let out = unsafe { Out::optional(out, empty) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         let items: Vec<shikaku_account> = handle
             .facade()
             .accounts()?
@@ -262,12 +264,12 @@ pub unsafe extern "C" fn shikaku_check_password(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
+    error.run(|context| {
         let handle = if service.is_null() {
             None
         } else {
             // SAFETY: `service` per this function's contract.
-            Some(unsafe { guard::service(service, lang) }?)
+            Some(unsafe { guard::service(service, context) }?)
         };
         // SAFETY: `password` per this function's contract.
         let password = Password::new(unsafe { guard::text(password, "password") }?);

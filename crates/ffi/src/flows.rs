@@ -92,11 +92,12 @@ pub unsafe extern "C" fn shikaku_password_login(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", NO_LOGIN) }?;
+        let out = unsafe { Out::optional(out, NO_LOGIN) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         // SAFETY: as above.
@@ -132,11 +133,12 @@ pub unsafe extern "C" fn shikaku_login_stage(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", shikaku_next::None) }?;
+        let out = unsafe { Out::optional(out, shikaku_next::None) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         out.set(next_of(handle.facade().login_stage(&token)?));
@@ -158,9 +160,9 @@ pub unsafe extern "C" fn shikaku_abandon_login(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
+    error.run(|context| {
         // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         handle.facade().abandon_login(&token)?;
@@ -191,11 +193,12 @@ pub unsafe extern "C" fn shikaku_enrollment_view(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", ptr::null_mut()) }?;
+        let out = unsafe { Out::optional(out, ptr::null_mut()) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         let view = handle.facade().enrollment(&token)?;
@@ -231,15 +234,16 @@ pub unsafe extern "C" fn shikaku_enrollment_png(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         let empty = shikaku_bytes {
             data: ptr::null_mut(),
             len: 0,
         };
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", empty) }?;
+        let out = unsafe { Out::optional(out, empty) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         let png = handle.facade().enrollment_png(&token)?;
@@ -269,11 +273,12 @@ pub unsafe extern "C" fn shikaku_enrollment_sheet_html(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", ptr::null_mut()) }?;
+        let out = unsafe { Out::optional(out, ptr::null_mut()) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         let html = handle.facade().enrollment_sheet(&token)?;
@@ -300,11 +305,12 @@ pub unsafe extern "C" fn shikaku_proceed_to_confirmation(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", shikaku_print_prompt::None) }?;
+        let out = unsafe { Out::optional(out, shikaku_print_prompt::None) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         out.set(match handle.facade().proceed_to_confirmation(&token)? {
@@ -339,9 +345,7 @@ pub unsafe extern "C" fn shikaku_submit_passcode(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         let none = shikaku_session_grant {
             token: shikaku_token::default(),
             expires_at: 0,
@@ -349,7 +353,10 @@ pub unsafe extern "C" fn shikaku_submit_passcode(
             must_change_password: false,
         };
         // SAFETY: `out` per this function's contract.
-        let out = unsafe { Out::required(out, "out", none) }?;
+        let out = unsafe { Out::optional(out, none) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
+        let out = out.ok_or(Failure::NullArgument("out"))?;
         // SAFETY: `login_token` per this function's contract.
         let token = unsafe { guard::token(login_token, "login_token") }?;
         // SAFETY: `passcode` per this function's contract.
@@ -389,9 +396,7 @@ pub unsafe extern "C" fn shikaku_session_check(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         let none = shikaku_session_info {
             account: shikaku_identity::empty(),
             expires_at: 0,
@@ -399,6 +404,8 @@ pub unsafe extern "C" fn shikaku_session_check(
         };
         // SAFETY: `out` per this function's contract.
         let out = unsafe { Out::optional(out, none) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: `session_token` per this function's contract.
         let token = unsafe { guard::token(session_token, "session_token") }?;
         let info = handle.facade().session(&token)?;
@@ -430,11 +437,11 @@ pub unsafe extern "C" fn shikaku_logout(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         // SAFETY: `was_active` per this function's contract.
         let out = unsafe { Out::optional(was_active, false) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: `session_token` per this function's contract.
         let token = unsafe { guard::token(session_token, "session_token") }?;
         let active = handle.facade().logout(&token)?;
@@ -470,9 +477,9 @@ pub unsafe extern "C" fn shikaku_change_password(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
+    error.run(|context| {
         // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: `session_token` per this function's contract.
         let token = unsafe { guard::token(session_token, "session_token") }?;
         // SAFETY: the strings per this function's contract.
@@ -528,15 +535,15 @@ pub unsafe extern "C" fn shikaku_authenticate(
 ) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
-    error.run(|lang| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, lang) }?;
+    error.run(|context| {
         let none = shikaku_authentication {
             account: shikaku_identity::empty(),
             authenticated_at: 0,
         };
         // SAFETY: `out` per this function's contract.
         let out = unsafe { Out::optional(out, none) };
+        // SAFETY: `service` per this function's contract.
+        let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
         // SAFETY: as above.

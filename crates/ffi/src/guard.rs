@@ -182,7 +182,9 @@ impl<T> Out<T> {
         Ok(out)
     }
 
-    /// `None` when the caller passed null (it does not want this output).
+    /// `None` when the caller passed null (it does not want this output, or — for a
+    /// required one — the call fails once the service is known, so the message is in its
+    /// language).
     ///
     /// # Safety
     ///

@@ -107,7 +107,7 @@ pub unsafe extern "C" fn shikaku_error_status(error: *const shikaku_error) -> sh
 pub unsafe extern "C" fn shikaku_error_name(error: *const shikaku_error) -> *const c_char {
     // SAFETY: per this function's contract.
     let status = unsafe { shikaku_error_status(error) };
-    status_name(status as u32).as_ptr()
+    shield(c"unknown".as_ptr(), || status_name(status as u32).as_ptr())
 }
 
 /// The message for people, in the language of the service that made the error (Japanese
@@ -509,14 +509,14 @@ pub extern "C" fn shikaku_version() -> *const c_char {
             Ok(version) => version,
             Err(_) => c"unknown",
         };
-    VERSION.as_ptr()
+    shield(c"unknown".as_ptr(), || VERSION.as_ptr())
 }
 
 /// The stable snake_case name of a status (`"ok"`, `"invalid_credentials"`, `"locked"`,
 /// …), `"unknown"` for a number that is none: a static string, never freed.
 #[unsafe(no_mangle)]
 pub extern "C" fn shikaku_status_name(status: u32) -> *const c_char {
-    status_name(status).as_ptr()
+    shield(c"unknown".as_ptr(), || status_name(status).as_ptr())
 }
 
 pub(crate) fn status_name(status: u32) -> &'static CStr {
