@@ -65,7 +65,8 @@
  * The outcome of a call: `SHIKAKU_STATUS_OK` (0) or why not.
  *
  * The numbers are stable. Codes 1–19 are the manual's answers (a wrong password, a lock,
- * …) and match the JSON API's `error` codes; 20–29 are mistakes of the calling program;
+ * …), named as the JSON API's `error` codes (where the API says `unauthenticated`, this
+ * says `login_expired` or `session_unknown`); 20–29 are mistakes of the calling program;
  * 30 and up are failures of the environment (configuration, database) or of shikaku.
  * `shikaku_status_name` gives each its snake_case name.
  */

@@ -202,7 +202,7 @@ namespace Shikaku.Tests
                 Require(shikaku.PasswordLogin(Code, Id, Changed).Outcome == LoginOutcome.Locked, "still locked");
                 Say("right password while locked: Locked");
 
-                shikaku.Language = Language.English;
+                shikaku.SetLanguage(Language.English);
                 AuthenticationResult whileLocked = shikaku.Authenticate(Code, Id, Changed, "123456");
                 Require(whileLocked.Outcome == AuthenticationOutcome.Locked, "locked");
                 Say("authenticate while locked: " + whileLocked.Outcome + " — " + whileLocked.Message);

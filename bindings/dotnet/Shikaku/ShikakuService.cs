@@ -76,15 +76,12 @@ namespace Shikaku
         }
 
         /// <summary>The language of the messages from now on (thread-safe).</summary>
-        public Language Language
+        public void SetLanguage(Language language)
         {
-            set
+            using (Borrowed s = new Borrowed(_handle))
             {
-                using (Borrowed s = new Borrowed(_handle))
-                {
-                    shikaku_error* error = null;
-                    ErrorInfo.Check(NativeMethods.shikaku_set_language(s.Pointer, (uint)value, &error), error);
-                }
+                shikaku_error* error = null;
+                ErrorInfo.Check(NativeMethods.shikaku_set_language(s.Pointer, (uint)language, &error), error);
             }
         }
 
