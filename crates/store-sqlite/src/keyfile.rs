@@ -14,6 +14,7 @@
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -100,6 +101,8 @@ pub(crate) fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
             path: path.to_owned(),
         });
     }
+    // Unix: mode bits. Windows has no mode bits; the file takes its folder's ACL.
+    #[cfg(unix)]
     if meta.mode() & 0o077 != 0 {
         return Err(Error::KeyFileExposed {
             path: path.to_owned(),
@@ -151,13 +154,15 @@ pub(crate) fn create_key_file(path: &Path, rng: &SharedRng) -> Result<MasterKey,
 }
 
 fn write_private(path: &Path, key: &MasterKey) -> Result<(), Error> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true) // O_CREAT | O_EXCL
-        .mode(0o600)
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true); // O_CREAT | O_EXCL
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
         .open(path)
         .map_err(io_error(path, "create the key file"))?;
     // The umask can only narrow 0600; make sure nothing widened it either.
+    #[cfg(unix)]
     file.set_permissions(fs::Permissions::from_mode(0o600))
         .map_err(io_error(path, "restrict the key file"))?;
     let mut text = Zeroizing::new(key.to_hex().as_str().to_owned());
@@ -169,6 +174,13 @@ fn write_private(path: &Path, key: &MasterKey) -> Result<(), Error> {
 }
 
 /// Makes the new directory entry durable.
+#[cfg(not(unix))]
+fn sync_parent(_path: &Path) -> Result<(), Error> {
+    // Windows cannot open a folder as a file to flush it; NTFS journals the entry.
+    Ok(())
+}
+
+#[cfg(unix)]
 fn sync_parent(path: &Path) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -204,6 +216,7 @@ mod tests {
         assert_eq!(leftovers, 1, "no temporary file is left behind");
     }
 
+    #[cfg(unix)]
     #[test]
     fn symlinks_and_directories_are_not_key_files() {
         let dir = tempfile::tempdir().unwrap();

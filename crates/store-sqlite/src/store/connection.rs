@@ -3,7 +3,6 @@
 
 use std::fs::OpenOptions;
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -18,13 +17,15 @@ use crate::schema::{self, Access};
 const MAX_IDLE_READERS: usize = 4;
 
 /// Creates an empty database file readable by its owner only, unless one exists.
+///
+/// On Windows the file takes the access rules (ACL) of its folder: keep the database in
+/// a folder only the service's account can read.
 pub(super) fn create_private(path: &Path) -> Result<(), Error> {
-    match OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
         Err(source) => Err(Error::Io {
