@@ -68,9 +68,18 @@ fn generate_csharp() -> String {
     for file in [
         "types.rs",
         "handle.rs",
-        "flows.rs",
+        "flows/login.rs",
+        "flows/enrollment.rs",
+        "flows/passcode.rs",
+        "flows/session.rs",
+        "flows/password.rs",
+        "flows/authenticate.rs",
         "admin.rs",
-        "objects.rs",
+        "objects/error.rs",
+        "objects/enrollment.rs",
+        "objects/memory.rs",
+        "objects/token.rs",
+        "objects/names.rs",
     ] {
         builder = builder.input_extern_file(crate_dir.join("src").join(file));
     }
