@@ -6,6 +6,8 @@ use std::ptr;
 
 use shikaku::lockout::LockStatus;
 use shikaku::password::{Password, Policy};
+use shikaku::{AccountKey, Shikaku};
+use shikaku_store_sqlite::SqliteStore;
 
 use crate::failure::Failure;
 use crate::guard::{self, CText, ErrorSlot, Out, shield};
@@ -68,16 +70,12 @@ pub unsafe extern "C" fn shikaku_unlock(
     login_id: *const c_char,
     error: *mut *mut shikaku_error,
 ) -> shikaku_status {
-    // SAFETY: `error` per this function's contract.
-    let error = unsafe { ErrorSlot::new(error) };
-    error.run(|context| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, context) }?;
-        // SAFETY: the strings per this function's contract.
-        let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
-        handle.facade().unlock(&key)?;
-        Ok(())
-    })
+    // SAFETY: the arguments per this function's contract, which is `account_action`'s.
+    unsafe {
+        account_action(service, institution_code, login_id, error, |facade, key| {
+            facade.unlock(key)
+        })
+    }
 }
 
 /// Device lost: removes the Authenticator registration (the next login registers again)
@@ -95,16 +93,12 @@ pub unsafe extern "C" fn shikaku_reset_mfa(
     login_id: *const c_char,
     error: *mut *mut shikaku_error,
 ) -> shikaku_status {
-    // SAFETY: `error` per this function's contract.
-    let error = unsafe { ErrorSlot::new(error) };
-    error.run(|context| {
-        // SAFETY: `service` per this function's contract.
-        let handle = unsafe { guard::service(service, context) }?;
-        // SAFETY: the strings per this function's contract.
-        let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
-        handle.facade().reset_mfa(&key)?;
-        Ok(())
-    })
+    // SAFETY: the arguments per this function's contract, which is `account_action`'s.
+    unsafe {
+        account_action(service, institution_code, login_id, error, |facade, key| {
+            facade.reset_mfa(key)
+        })
+    }
 }
 
 /// Issues a new initial password; the user must change it after the next login, and the
@@ -155,6 +149,28 @@ pub unsafe extern "C" fn shikaku_set_disabled(
     disabled: bool,
     error: *mut *mut shikaku_error,
 ) -> shikaku_status {
+    // SAFETY: the arguments per this function's contract, which is `account_action`'s.
+    unsafe {
+        account_action(service, institution_code, login_id, error, |facade, key| {
+            facade.set_disabled(key, disabled)
+        })
+    }
+}
+
+/// The body of the account actions that answer a status and nothing else (unlock, reset
+/// MFA, disable/enable): the service, then the account key, then `action`.
+///
+/// # Safety
+///
+/// `service` is a live handle; the strings are NUL-terminated; `error` is `NULL` or
+/// valid for writing a pointer.
+unsafe fn account_action(
+    service: *const shikaku_service,
+    institution_code: *const c_char,
+    login_id: *const c_char,
+    error: *mut *mut shikaku_error,
+    action: impl FnOnce(&Shikaku<SqliteStore>, &AccountKey) -> Result<(), shikaku::Error>,
+) -> shikaku_status {
     // SAFETY: `error` per this function's contract.
     let error = unsafe { ErrorSlot::new(error) };
     error.run(|context| {
@@ -162,7 +178,7 @@ pub unsafe extern "C" fn shikaku_set_disabled(
         let handle = unsafe { guard::service(service, context) }?;
         // SAFETY: the strings per this function's contract.
         let key = unsafe { guard::account_key(&handle, institution_code, login_id) }?;
-        handle.facade().set_disabled(&key, disabled)?;
+        action(handle.facade(), &key)?;
         Ok(())
     })
 }
