@@ -22,6 +22,7 @@ use crate::totp::Secret;
 
 const INFO_TOTP_AEAD: &[u8] = b"shikaku/v1/totp-secret-aead";
 const INFO_PEPPER: &[u8] = b"shikaku/v1/argon2-pepper";
+const INFO_KEY_CHECK: &[u8] = b"shikaku/v1/key-check-value";
 const SEALED_VERSION: u8 = 1;
 
 /// The host's 256-bit master key. Zeroized on drop; `Debug` hides it.
@@ -56,6 +57,12 @@ impl MasterKey {
         // 32 bytes is far below HKDF-SHA256's 255 × 32 limit, so expand cannot fail.
         let _ = Hkdf::<Sha256>::new(None, &self.0).expand(info, okm.as_mut());
         okm
+    }
+
+    /// The key check value a store keeps to recognise this key: an HKDF output under
+    /// its own label, from which neither the key nor its subkeys can be computed.
+    pub fn check_value(&self) -> crate::store::KeyCheck {
+        crate::store::KeyCheck(*self.derive(INFO_KEY_CHECK))
     }
 
     /// The argon2 pepper subkey.

@@ -114,8 +114,9 @@ pub use service::{
     SessionGrant, SessionInfo, Shikaku,
 };
 pub use store::{
-    AccountRecord, Attempts, LoginTicketRecord, MfaRecord, NewAccount, PendingMfa, SessionRecord,
-    Store,
+    AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, ApiKeyScope, Attempts, AuditOrder,
+    AuditQuery, AuditSeq, KeyCheck, LoginTicketRecord, MfaRecord, NewAccount, NewApiKey,
+    PendingMfa, SessionRecord, Store, StoredAuditEvent,
 };
 
 /// Japan Standard Time (UTC+9, no daylight saving): the manual's time zone.

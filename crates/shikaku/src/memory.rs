@@ -9,7 +9,10 @@ use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
 use crate::keys::TokenDigest;
-use crate::store::{AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord, Store};
+use crate::store::{
+    AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts, AuditOrder, AuditQuery, AuditSeq,
+    KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord, Store, StoredAuditEvent,
+};
 
 #[derive(Default)]
 struct Inner {
@@ -20,6 +23,8 @@ struct Inner {
     tickets: HashMap<[u8; 32], LoginTicketRecord>,
     sessions: HashMap<[u8; 32], SessionRecord>,
     audit: Vec<AuditEvent>,
+    api_keys: Vec<ApiKeyRecord>,
+    key_check: Option<KeyCheck>,
 }
 
 /// Everything behind one mutex: every update is trivially atomic.
@@ -49,7 +54,10 @@ impl Store for MemoryStore {
         if inner.by_key.contains_key(&account.key) {
             return Err(StoreError::Conflict);
         }
-        inner.next_id += 1;
+        inner.next_id = inner
+            .next_id
+            .max(inner.accounts.keys().last().map_or(0, |id| id.0))
+            + 1;
         let id = AccountId(inner.next_id);
         let record = AccountRecord {
             id,
@@ -188,5 +196,113 @@ impl Store for MemoryStore {
         inner.tickets.retain(|_, t| t.expires_at > now);
         inner.attempts.retain(|_, a| *a != Attempts::default());
         Ok(before - inner.tickets.len() - inner.attempts.len())
+    }
+
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        let inner = self.lock();
+        let numbered = inner
+            .audit
+            .iter()
+            .enumerate()
+            .map(|(i, event)| StoredAuditEvent {
+                seq: AuditSeq(i64::try_from(i).unwrap_or(i64::MAX) + 1),
+                event: event.clone(),
+            });
+        let limit = query.limit.min(AccountPage::MAX_LIMIT);
+        let keep = |e: &StoredAuditEvent| query.matches(e.seq, &e.event);
+        Ok(match query.order {
+            AuditOrder::NewestFirst => numbered.rev().filter(keep).take(limit).collect(),
+            AuditOrder::OldestFirst => numbered.filter(keep).take(limit).collect(),
+        })
+    }
+
+    fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {
+        let mut all: Vec<_> = self
+            .lock()
+            .accounts
+            .values()
+            .filter(|a| {
+                page.institution
+                    .as_ref()
+                    .is_none_or(|code| &a.key.institution_code == code)
+                    && page.after.as_ref().is_none_or(|after| &a.key > after)
+            })
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        all.truncate(page.limit.min(AccountPage::MAX_LIMIT));
+        Ok(all)
+    }
+
+    fn insert_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StoreError> {
+        let mut inner = self.lock();
+        if inner.api_keys.iter().any(|k| k.digest == key.digest) {
+            return Err(StoreError::Conflict);
+        }
+        let id = ApiKeyId(inner.api_keys.last().map_or(0, |k| k.id.0) + 1);
+        let record = ApiKeyRecord {
+            id,
+            name: key.name,
+            digest: key.digest,
+            scope: key.scope,
+            created_at: key.created_at,
+            revoked_at: None,
+        };
+        inner.api_keys.push(record.clone());
+        Ok(record)
+    }
+
+    fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError> {
+        Ok(self
+            .lock()
+            .api_keys
+            .iter()
+            .find(|k| k.digest == *digest)
+            .cloned())
+    }
+
+    fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        Ok(self.lock().api_keys.clone())
+    }
+
+    fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let mut inner = self.lock();
+        match inner.api_keys.iter_mut().find(|k| k.id == id) {
+            Some(key) if key.revoked_at.is_none() => {
+                key.revoked_at = Some(at);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        Ok(*self.lock().key_check.get_or_insert(*candidate))
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        if inner.accounts.contains_key(&record.id) || inner.by_key.contains_key(&record.key) {
+            return Err(StoreError::Conflict);
+        }
+        inner.by_key.insert(record.key.clone(), record.id);
+        inner.accounts.insert(record.id, record.clone());
+        Ok(())
+    }
+
+    fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        let mut all: Vec<_> = self
+            .lock()
+            .attempts
+            .iter()
+            .filter(|(_, a)| **a != Attempts::default())
+            .map(|(k, a)| (k.clone(), a.clone()))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(all)
     }
 }

@@ -16,8 +16,15 @@
 //! (`Arc<dyn Store>` works); an implementation may call the closure again if it
 //! retries a transaction, so closures only compute from the record they are given.
 
+mod admin;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+
+pub use admin::{
+    AccountPage, ApiKeyId, ApiKeyRecord, ApiKeyScope, AuditOrder, AuditQuery, AuditSeq, KeyCheck,
+    NewApiKey, StoredAuditEvent,
+};
 
 use crate::audit::AuditEvent;
 use crate::error::StoreError;
@@ -198,7 +205,44 @@ pub trait Store: Send + Sync + 'static {
     /// The newest `limit` audit events, newest first.
     fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEvent>, StoreError>;
 
+    /// A page of audit events matching `query` (see [`AuditQuery::matches`]), in its
+    /// order, at most `query.limit` of them.
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError>;
+
     /// Drops expired tickets, and counters with nothing left to remember.
     /// Returns how many records were removed.
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
+
+    // --- Administration -------------------------------------------------------------
+
+    /// A page of accounts ordered by key (see [`AccountPage`]).
+    fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError>;
+
+    /// Stores an API key; the store assigns its id.
+    fn insert_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StoreError>;
+    /// The API key with this digest, revoked or not.
+    fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError>;
+    /// Every API key, by id.
+    fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Marks an API key revoked at `at`; `false` if there is no such key or it was
+    /// already revoked (the first revocation time stays).
+    fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError>;
+
+    // --- Store-wide -----------------------------------------------------------------
+
+    /// The database's key check value: records `candidate` if none is stored yet and
+    /// returns what is stored afterwards. Atomic, so nodes starting at once on an empty
+    /// database agree on one value; a node compares it with its own key's.
+    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError>;
+    /// One cheap round trip to the database, for readiness checks.
+    fn ping(&self) -> Result<(), StoreError>;
+
+    // --- Copying between stores (`shikaku db copy`) ---------------------------------
+
+    /// Stores an account exactly as given, keeping its id (sealed secrets are bound to
+    /// it) and making later [`Store::insert_account`] ids larger.
+    /// [`StoreError::Conflict`] if its id or key is taken.
+    fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError>;
+    /// Every identifier's counters that differ from the default, by key.
+    fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError>;
 }

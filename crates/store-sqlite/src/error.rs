@@ -134,8 +134,9 @@ impl From<StoreError> for Error {
 
 /// Maps an SQLite error met while doing `op` onto a [`StoreError`].
 ///
-/// * a UNIQUE or PRIMARY KEY violation → [`StoreError::Conflict`] (the only unique
-///   constraint a caller can hit is an account's 機関コード + ログイン ID);
+/// * a UNIQUE or PRIMARY KEY violation → [`StoreError::Conflict`] (the unique
+///   constraints a caller can hit: an account's 機関コード + ログイン ID, an imported
+///   account's id, an API key's digest);
 /// * busy, locked, read-only, full, I/O, permission, out of memory →
 ///   [`StoreError::Unavailable`] with what to check;
 /// * a malformed file, a value of the wrong type, any other constraint →

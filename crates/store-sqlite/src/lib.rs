@@ -36,7 +36,7 @@
 //! # }
 //! ```
 //!
-//! ## Schema (version 2)
+//! ## Schema (version 3)
 //!
 //! | table | key | columns |
 //! |---|---|---|
@@ -44,7 +44,13 @@
 //! | `attempts` | `(institution_code, login_id)` | `password_lockout`, `passcode_lockout` (JSON) |
 //! | `login_tickets` | `digest BLOB` (SHA-256 of the token, 32 bytes) | `account_id` → `accounts`, `issued_at`, `expires_at` (indexed) |
 //! | `sessions` | `digest BLOB` | `account_id` → `accounts` (indexed), `clock` (JSON), `created_at` |
-//! | `audit_events` | `seq INTEGER PRIMARY KEY AUTOINCREMENT` (arrival order) | `at` (indexed), `kind`, `institution_code`, `login_id`, `channel`, `detail` |
+//! | `audit_events` | `seq INTEGER PRIMARY KEY AUTOINCREMENT` (arrival order) | `at` (indexed), `kind`, `institution_code`, `login_id`, `channel`, `detail`; indexed by `(institution_code, login_id, seq)`, `(institution_code, seq)` and `(kind, seq)` for filtered pages |
+//! | `api_keys` | `id INTEGER PRIMARY KEY AUTOINCREMENT`, `digest BLOB UNIQUE` (SHA-256 of the key) | `name`, `scope` (JSON: `"all"` or the institution codes), `created_at`, `revoked_at` |
+//! | `meta` | one row, `id = 1` | `key_check` (the master key's check value, 32 bytes; written once) |
+//!
+//! Pages of accounts and of audit events are read by key set — the cursor is the last
+//! row of the previous page, `WHERE (institution_code, login_id) > (?, ?)` or
+//! `WHERE seq < ?` — never by `OFFSET`, so each page is one index range.
 //!
 //! Identity and lookup are real columns with constraints (`STRICT` tables, `CHECK`s
 //! that an Authenticator is all there or not at all, digests are 32 bytes, JSON is
@@ -66,7 +72,8 @@
 //! re-checks the version under the lock, so concurrent openers and crashes
 //! mid-migration are safe. Version 2 adds `accounts.pending_ticket` (a registration in
 //! progress belongs to one login); rows of version 1 keep working, their registration
-//! replaced at the next view. A database with a newer version is refused
+//! replaced at the next view. Version 3 adds `api_keys`, `meta` and the audit indexes;
+//! it only creates, so every row of version 2 stays as it was. A database with a newer version is refused
 //! ([`Error::SchemaTooNew`]) rather than misread, and `PRAGMA application_id` marks the
 //! file so another application's database is refused too ([`Error::NotShikaku`]).
 //!

@@ -43,6 +43,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "the login ticket that owns a registration in progress",
         sql: include_str!("migrations/0002_pending_ticket.sql"),
     },
+    Migration {
+        version: 3,
+        name: "API keys, the key check value, indexes for audit and account pages",
+        sql: include_str!("migrations/0003_admin.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -202,6 +207,11 @@ pub(crate) fn check_current(conn: &Connection, path: &Path) -> Result<(), Error>
 mod tests {
     use super::*;
 
+    /// Takes a database of version 3 back to the shape version 2 wrote.
+    const UNDO_VERSION_3: &str = "DROP TABLE api_keys; DROP TABLE meta; \
+        DROP INDEX audit_events_by_login; DROP INDEX audit_events_by_institution; \
+        DROP INDEX audit_events_by_kind; PRAGMA user_version = 2;";
+
     #[test]
     fn migrations_are_consecutive_from_one() {
         for (i, step) in MIGRATIONS.iter().enumerate() {
@@ -262,9 +272,11 @@ mod tests {
         drop(h);
         drop(store);
 
-        // Back to the shape an older release wrote: version 1, no pending_ticket column.
+        // Back to the shape an older release wrote: version 1, no pending_ticket column
+        // (and none of version 3's tables and indexes).
         {
             let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(UNDO_VERSION_3).unwrap();
             conn.execute_batch(
                 "ALTER TABLE accounts DROP COLUMN pending_ticket; PRAGMA user_version = 1;",
             )
@@ -272,7 +284,7 @@ mod tests {
         }
 
         let store = Arc::new(SqliteStore::open(&path).unwrap());
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         let migrated = store.account(before.id).unwrap().unwrap();
         let pending = migrated.pending_mfa.unwrap();
         assert_eq!(pending.ticket, None, "a version 1 row belongs to no login");

@@ -10,12 +10,18 @@
 //! | `attempts` | `attempts`: lockout counters per 機関コード + ログイン ID |
 //! | `tickets` | `login_tickets`: half-finished logins |
 //! | `sessions` | `sessions` |
-//! | `audit` | `audit_events` |
+//! | `audit` | `audit_events`: appended, read newest first or a filtered page at a time |
+//! | `api_keys` | `api_keys`: the administration API's keys, as digests |
+//! | `meta` | `meta`: the key check value; the readiness ping |
 
 mod accounts;
+mod api_keys;
 mod attempts;
 mod audit;
 mod connection;
+mod meta;
+#[cfg(test)]
+mod plans;
 mod sessions;
 mod tickets;
 
@@ -25,8 +31,9 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 use shikaku::{
-    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, LoginTicketRecord, NewAccount,
-    SessionRecord, Store, StoreError, TokenDigest,
+    AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
+    AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
+    Store, StoreError, StoredAuditEvent, TokenDigest,
 };
 use time::OffsetDateTime;
 
@@ -254,6 +261,46 @@ impl Store for SqliteStore {
             let counters = attempts::delete_cleared(tx, OP)?;
             Ok(tickets + counters)
         })
+    }
+
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        audit::page(self, query)
+    }
+
+    fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {
+        accounts::page(self, page)
+    }
+
+    fn insert_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StoreError> {
+        api_keys::insert(self, key)
+    }
+
+    fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError> {
+        api_keys::by_digest(self, digest)
+    }
+
+    fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        api_keys::all(self)
+    }
+
+    fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        api_keys::revoke(self, id, at)
+    }
+
+    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        meta::key_check(self, candidate)
+    }
+
+    fn ping(&self) -> Result<(), StoreError> {
+        meta::ping(self)
+    }
+
+    fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError> {
+        accounts::import(self, record)
+    }
+
+    fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        attempts::all_changed(self)
     }
 }
 

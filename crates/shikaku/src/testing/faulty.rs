@@ -5,6 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::OffsetDateTime;
 
+use crate::store::{
+    AccountPage, ApiKeyId, ApiKeyRecord, AuditQuery, KeyCheck, NewApiKey, StoredAuditEvent,
+};
 use crate::store::{AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord};
 use crate::{AccountId, AccountKey, AuditEvent, MemoryStore, Store, StoreError, TokenDigest};
 
@@ -132,5 +135,45 @@ impl<S: Store> Store for FaultyStore<S> {
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.check()?;
         self.inner.prune(now)
+    }
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        self.check()?;
+        self.inner.audit_page(query)
+    }
+    fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {
+        self.check()?;
+        self.inner.accounts_page(page)
+    }
+    fn insert_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StoreError> {
+        self.check()?;
+        self.inner.insert_api_key(key)
+    }
+    fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError> {
+        self.check()?;
+        self.inner.api_key(digest)
+    }
+    fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        self.check()?;
+        self.inner.api_keys()
+    }
+    fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        self.check()?;
+        self.inner.revoke_api_key(id, at)
+    }
+    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        self.check()?;
+        self.inner.key_check(candidate)
+    }
+    fn ping(&self) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.ping()
+    }
+    fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.import_account(record)
+    }
+    fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        self.check()?;
+        self.inner.all_attempts()
     }
 }

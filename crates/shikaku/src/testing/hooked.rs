@@ -6,6 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
+use crate::store::{
+    AccountPage, ApiKeyId, ApiKeyRecord, AuditQuery, KeyCheck, NewApiKey, StoredAuditEvent,
+};
 use crate::store::{AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord};
 use crate::{AccountId, AccountKey, AuditEvent, Store, StoreError, TokenDigest};
 
@@ -155,5 +158,35 @@ impl<S: Store> Store for HookedStore<S> {
     }
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.inner.prune(now)
+    }
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        self.inner.audit_page(query)
+    }
+    fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {
+        self.inner.accounts_page(page)
+    }
+    fn insert_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StoreError> {
+        self.inner.insert_api_key(key)
+    }
+    fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError> {
+        self.inner.api_key(digest)
+    }
+    fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        self.inner.api_keys()
+    }
+    fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        self.inner.revoke_api_key(id, at)
+    }
+    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        self.inner.key_check(candidate)
+    }
+    fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping()
+    }
+    fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError> {
+        self.inner.import_account(record)
+    }
+    fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        self.inner.all_attempts()
     }
 }

@@ -35,6 +35,11 @@ macro_rules! store_behaviour_suite {
             administration, audit_holds_no_secret,
             // concurrency.rs
             concurrent_wrong_passwords, concurrent_same_passcode,
+            // store.rs
+            accounts_pages_walk_every_account_once, audit_pages_filter_and_walk_the_log_once,
+            api_keys_are_stored_found_and_revoked_once, key_check_keeps_the_first_value,
+            key_check_racing_nodes_agree, import_account_keeps_id_and_every_field,
+            all_attempts_lists_changed_counters_by_key, ping_answers_on_a_working_store,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -1,8 +1,9 @@
 //! The `accounts` table: staff accounts by id or by 機関コード + ログイン ID, and the
 //! read-modify-write behind [`Store::update_account`](shikaku::Store::update_account).
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use shikaku::{AccountId, AccountKey, AccountRecord, NewAccount, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use shikaku::{AccountId, AccountKey, AccountPage, AccountRecord, NewAccount, StoreError};
 
 use super::SqliteStore;
 use crate::error::sql;
@@ -94,6 +95,95 @@ pub(super) fn all(store: &SqliteStore) -> Result<Vec<AccountRecord>, StoreError>
         .collect::<rusqlite::Result<Vec<_>>>()
     })?;
     rows.into_iter().map(AccountRecord::try_from).collect()
+}
+
+/// One page in key order (see [`page_sql`]).
+pub(super) fn page(
+    store: &SqliteStore,
+    page: &AccountPage,
+) -> Result<Vec<AccountRecord>, StoreError> {
+    let (query, values) = page_sql(page);
+    let rows = store.read("list a page of accounts", |conn| {
+        conn.prepare_cached(&query)?
+            .query_map(params_from_iter(values), AccountRow::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    rows.into_iter().map(AccountRecord::try_from).collect()
+}
+
+/// The statement of one page and its parameters: the keys after `page.after` (a
+/// row-value comparison, so the page starts inside the `UNIQUE` index on
+/// `(institution_code, login_id)` and runs along it), of one institution if asked, at
+/// most `page.limit` ([`AccountPage::MAX_LIMIT`] at most).
+pub(super) fn page_sql(page: &AccountPage) -> (String, Vec<Value>) {
+    let mut filters = Vec::new();
+    let mut values = Vec::new();
+    if let Some(code) = &page.institution {
+        values.push(Value::Text(code.as_str().to_owned()));
+        filters.push(format!("institution_code = ?{}", values.len()));
+    }
+    if let Some(after) = &page.after {
+        values.push(Value::Text(after.institution_code.as_str().to_owned()));
+        values.push(Value::Text(after.login_id.as_str().to_owned()));
+        let n = values.len();
+        filters.push(format!("(institution_code, login_id) > (?{}, ?{n})", n - 1));
+    }
+    let limit = page.limit.min(AccountPage::MAX_LIMIT);
+    values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let query = format!(
+        "SELECT {} FROM accounts{} ORDER BY institution_code, login_id LIMIT ?{}",
+        AccountRow::COLUMNS,
+        where_clause(&filters),
+        values.len()
+    );
+    (query, values)
+}
+
+/// ` WHERE a AND b …`, or nothing.
+pub(super) fn where_clause(filters: &[String]) -> String {
+    if filters.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", filters.join(" AND "))
+    }
+}
+
+/// Stores `record` exactly, its id included. `AUTOINCREMENT` remembers the largest id
+/// ever inserted (`sqlite_sequence`), so later inserts get larger ones. A taken id
+/// (the primary key) or key (the `UNIQUE` pair) is [`StoreError::Conflict`].
+pub(super) fn import(store: &SqliteStore, record: &AccountRecord) -> Result<(), StoreError> {
+    const OP: &str = "import an account";
+    let row = AccountRow::try_from(record)?;
+    store.write(OP, |tx| {
+        tx.prepare_cached(&format!(
+            "INSERT INTO accounts ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
+             ?12, ?13, ?14, ?15, ?16, ?17)",
+            AccountRow::COLUMNS
+        ))
+        .and_then(|mut s| {
+            s.execute(params![
+                row.id,
+                row.institution_code,
+                row.login_id,
+                row.password_history,
+                row.must_change_password,
+                row.disabled,
+                row.mfa_secret,
+                row.mfa_last_step,
+                row.mfa_drift,
+                row.mfa_enrolled_at,
+                row.pending_secret,
+                row.pending_print_prompt_shown,
+                row.pending_created_at,
+                row.session_slot,
+                row.created_at,
+                row.updated_at,
+                row.pending_ticket,
+            ])
+        })
+        .map_err(sql(OP))
+    })?;
+    Ok(())
 }
 
 /// Reads the account, lets `f` change a copy and writes it back if `f` says so, all

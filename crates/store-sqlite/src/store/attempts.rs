@@ -6,7 +6,7 @@ use shikaku::{AccountKey, Attempts, StoreError};
 
 use super::SqliteStore;
 use crate::error::sql;
-use crate::rows::AttemptsRow;
+use crate::rows::{AttemptsRow, KeyedAttemptsRow};
 
 const SELECT_BY_KEY: &str = "SELECT password_lockout, passcode_lockout FROM attempts \
      WHERE institution_code = ?1 AND login_id = ?2";
@@ -65,6 +65,27 @@ pub(super) fn of(store: &SqliteStore, key: &AccountKey) -> Result<Attempts, Stor
         Some(row) => row.decode(&key.storage_key()),
         None => Ok(Attempts::default()),
     }
+}
+
+/// Every identifier's counters that differ from zero, by key. (Rows equal to zero are
+/// left by updates that changed nothing and go at the next prune; they are not listed.)
+pub(super) fn all_changed(store: &SqliteStore) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+    let rows = store.read("list lockout counters", |conn| {
+        conn.prepare_cached(&format!(
+            "SELECT {} FROM attempts ORDER BY institution_code, login_id",
+            KeyedAttemptsRow::COLUMNS
+        ))?
+        .query_map([], KeyedAttemptsRow::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    let mut changed = Vec::new();
+    for row in rows {
+        let (key, attempts) = row.decode()?;
+        if attempts != Attempts::default() {
+            changed.push((key, attempts));
+        }
+    }
+    Ok(changed)
 }
 
 /// Deletes the counters with nothing left to remember (equal to no row at all), inside

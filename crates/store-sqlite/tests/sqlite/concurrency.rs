@@ -147,3 +147,26 @@ fn concurrent_account_updates_serialise() {
         .unwrap();
     assert_eq!(epoch.get(), 160, "each of the 160 logins got its own epoch");
 }
+
+/// Eight nodes opening one new database at once, each with its own key (as separate
+/// processes would: separate stores, only `BEGIN IMMEDIATE` between them), agree on one
+/// key check value — and the read that finds no value yet cannot let two of them win.
+#[test]
+fn nodes_on_separate_connections_agree_on_the_key_check_value() {
+    for _ in 0..5 {
+        let s = Scratch::new();
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8u8)
+            .map(|i| {
+                let (path, barrier) = (s.db_path(), Arc::clone(&barrier));
+                thread::spawn(move || {
+                    let store = SqliteStore::open(path).unwrap();
+                    barrier.wait();
+                    store.key_check(&shikaku::KeyCheck([i; 32])).unwrap()
+                })
+            })
+            .collect();
+        let values: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(values.iter().all(|v| *v == values[0]), "{values:?}");
+    }
+}

@@ -4,7 +4,10 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use shikaku::{AuditEvent, AuditKind, Channel, Store, StoreError};
+use shikaku::{
+    AccountPage, ApiKeyId, ApiKeyScope, AuditEvent, AuditKind, AuditQuery, Channel, KeyCheck,
+    NewApiKey, Store, StoreError, TokenDigest,
+};
 use shikaku_store_sqlite::SqliteStore;
 
 use crate::support::{START, Scratch, hasher, key, new_account};
@@ -40,6 +43,37 @@ fn check_reads_work_and_writes_are_refused(store: &SqliteStore) {
         detail: None,
     }));
     assert_read_only_refusal(store.prune(START));
+    // Administration: pages, keys, the stored key check value and the ping read; the
+    // rest write.
+    let page = AccountPage {
+        limit: 10,
+        ..AccountPage::default()
+    };
+    assert_eq!(store.accounts_page(&page).unwrap().len(), 1);
+    let query = AuditQuery {
+        limit: 10,
+        ..AuditQuery::default()
+    };
+    assert!(store.audit_page(&query).unwrap().is_empty());
+    assert!(store.api_keys().unwrap().is_empty());
+    assert!(store.api_key(&TokenDigest([1; 32])).unwrap().is_none());
+    assert!(store.all_attempts().unwrap().is_empty());
+    assert_eq!(
+        store.key_check(&KeyCheck([2; 32])).unwrap(),
+        KeyCheck([1; 32])
+    );
+    store.ping().unwrap();
+    assert_read_only_refusal(store.insert_api_key(NewApiKey {
+        name: "k".to_owned(),
+        digest: TokenDigest([1; 32]),
+        scope: ApiKeyScope::All,
+        created_at: START,
+    }));
+    assert_read_only_refusal(store.revoke_api_key(ApiKeyId(1), START));
+    let mut copy = accounts[0].clone();
+    copy.id = shikaku::AccountId(99);
+    copy.key = key("staff09");
+    assert_read_only_refusal(store.import_account(&copy));
     assert!(
         !store.account(id).unwrap().unwrap().disabled,
         "nothing was written"
@@ -54,6 +88,7 @@ fn a_store_opened_read_only_reads_and_refuses_writes() {
     s.store
         .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
+    s.store.key_check(&KeyCheck([1; 32])).unwrap();
     let store = SqliteStore::open_read_only(s.db_path()).unwrap();
     assert!(store.is_read_only());
     check_reads_work_and_writes_are_refused(&store);
@@ -69,6 +104,7 @@ fn a_read_only_database_file_reads_and_refuses_writes() {
     s.store
         .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
+    s.store.key_check(&KeyCheck([1; 32])).unwrap();
     let path = s.db_path();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
     if fs::OpenOptions::new().write(true).open(&path).is_ok() {

@@ -7,6 +7,7 @@ mod concurrency;
 mod crash;
 mod faults;
 mod keyfile;
+mod migrations;
 mod persistence;
 mod store;
 mod support;

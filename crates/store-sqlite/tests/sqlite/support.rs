@@ -8,8 +8,9 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use shikaku::password::{Hasher, Password, PasswordHistory, Pepper};
 use shikaku::{
-    AccountId, AccountKey, AccountRecord, Attempts, AuditEvent, LoginTicketRecord, NewAccount,
-    SessionRecord, Store, StoreError, TokenDigest,
+    AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
+    AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
+    Store, StoreError, StoredAuditEvent, TokenDigest,
 };
 use shikaku_store_sqlite::SqliteStore;
 use tempfile::TempDir;
@@ -107,6 +108,36 @@ impl Store for Scratch {
     }
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.store.prune(now)
+    }
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        self.store.audit_page(query)
+    }
+    fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {
+        self.store.accounts_page(page)
+    }
+    fn insert_api_key(&self, key: NewApiKey) -> Result<ApiKeyRecord, StoreError> {
+        self.store.insert_api_key(key)
+    }
+    fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError> {
+        self.store.api_key(digest)
+    }
+    fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        self.store.api_keys()
+    }
+    fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        self.store.revoke_api_key(id, at)
+    }
+    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        self.store.key_check(candidate)
+    }
+    fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping()
+    }
+    fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError> {
+        self.store.import_account(record)
+    }
+    fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        self.store.all_attempts()
     }
 }
 

@@ -12,6 +12,7 @@
 //! | `authenticate.rs` | the receipt computer's one-call authentication; its passcode lock voids pending logins |
 //! | `admin.rs` | the administrator's operations; no secret in the audit log |
 //! | `concurrency.rs` | racing guesses and racing passcodes |
+//! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping |
 
 mod admin;
 mod authenticate;
@@ -21,6 +22,7 @@ mod login;
 mod passcode;
 mod password;
 mod session;
+mod store;
 
 pub use admin::{administration, audit_holds_no_secret};
 pub use authenticate::{
@@ -50,4 +52,10 @@ pub use password::{
 pub use session::{
     an_ended_session_cannot_log_out_as_active, idle_timeout_edges, logout_ends_session,
     second_login_supersedes_first,
+};
+pub use store::{
+    accounts_pages_walk_every_account_once, all_attempts_lists_changed_counters_by_key,
+    api_keys_are_stored_found_and_revoked_once, audit_pages_filter_and_walk_the_log_once,
+    import_account_keeps_id_and_every_field, key_check_keeps_the_first_value,
+    key_check_racing_nodes_agree, ping_answers_on_a_working_store,
 };
