@@ -1,0 +1,144 @@
+//! The connection pool: r2d2 over the synchronous `postgres` client.
+//!
+//! * A connection is checked (`SELECT` of nothing, bounded by `connect_timeout`) each
+//!   time it leaves the pool, so connections broken while idle — the server restarted,
+//!   a failover, a firewall that dropped the flow — are discarded and replaced instead
+//!   of failing the caller's first statement.
+//! * A connection whose socket closed during use is discarded when it comes back.
+//! * New connections are opened in r2d2's background threads; a caller waits at most
+//!   `pool_timeout` for one, then gets
+//!   [`StoreError::Unavailable`](shikaku::StoreError::Unavailable) with the last
+//!   reason a connection could not be opened. When the server is back, the next
+//!   checkout opens a fresh connection: the store itself never needs replacing.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use postgres::Client;
+use r2d2::{HandleError, ManageConnection, PooledConnection};
+use shikaku::StoreError;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::connect::Target;
+use crate::error::describe;
+use crate::options::PostgresOptions;
+
+/// Opens, checks and discards connections for r2d2.
+pub(crate) struct Manager {
+    config: postgres::Config,
+    tls: MakeRustlsConnect,
+    check_timeout: Duration,
+    /// Why the newest background connect failed; cleared when one succeeds.
+    last_error: Arc<Mutex<Option<String>>>,
+}
+
+impl Manager {
+    pub(crate) fn new(target: &Target, options: &PostgresOptions) -> Self {
+        Self {
+            config: target.config.clone(),
+            tls: target.tls.connector.clone(),
+            check_timeout: options.connect_timeout,
+            last_error: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// One connection, outside the pool (migrations, the first check at connect).
+    pub(crate) fn open(&self) -> Result<Client, postgres::Error> {
+        self.config.connect(self.tls.clone())
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Client;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Client, postgres::Error> {
+        let result = self.open();
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = result.as_ref().err().map(describe);
+        result
+    }
+
+    fn is_valid(&self, conn: &mut Client) -> Result<(), postgres::Error> {
+        conn.is_valid(self.check_timeout)
+    }
+
+    fn has_broken(&self, conn: &mut Client) -> bool {
+        conn.is_closed()
+    }
+}
+
+/// Logs why a background connect failed (naming the target without the URL).
+#[derive(Debug)]
+struct LogError {
+    target: String,
+}
+
+impl HandleError<postgres::Error> for LogError {
+    fn handle_error(&self, error: postgres::Error) {
+        let reason = describe(&error);
+        tracing::warn!(target = %self.target, %reason, "PostgreSQL connection failed");
+    }
+}
+
+/// The pool and what a caller needs to explain a timeout.
+pub(crate) struct Pool {
+    inner: r2d2::Pool<Manager>,
+    timeout: Duration,
+    last_error: Arc<Mutex<Option<String>>>,
+}
+
+impl Pool {
+    /// Builds the pool without waiting for its connections (the caller has just
+    /// proved the server reachable).
+    pub(crate) fn new(target: &Target, options: &PostgresOptions) -> Self {
+        let manager = Manager::new(target, options);
+        let last_error = Arc::clone(&manager.last_error);
+        let size = options.pool_size.max(1);
+        let inner = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(options.min_idle.min(size)))
+            .connection_timeout(options.pool_timeout)
+            .test_on_check_out(true)
+            .error_handler(Box::new(LogError {
+                target: target.display.clone(),
+            }))
+            .build_unchecked(manager);
+        Self {
+            inner,
+            timeout: options.pool_timeout,
+            last_error,
+        }
+    }
+
+    /// A connection, or `Unavailable` after at most `pool_timeout` (plus one
+    /// connection check).
+    pub(crate) fn get(&self, op: &str) -> Result<PooledConnection<Manager>, StoreError> {
+        self.inner.get().map_err(|_| {
+            let last = self
+                .last_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            StoreError::Unavailable(match last {
+                Some(reason) => format!(
+                    "{op}: no PostgreSQL connection within {:?}; the last attempt failed: \
+                     {reason}",
+                    self.timeout
+                ),
+                None => format!(
+                    "{op}: no PostgreSQL connection within {:?} (every connection is busy)",
+                    self.timeout
+                ),
+            })
+        })
+    }
+
+    /// Connections open and idle.
+    pub(crate) fn state(&self) -> (u32, u32) {
+        let state = self.inner.state();
+        (state.connections, state.idle_connections)
+    }
+}
