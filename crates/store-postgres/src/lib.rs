@@ -112,6 +112,12 @@
 //! `Unavailable`. Messages name the operation, the SQLSTATE, the constraint or
 //! column and `user@host:port/dbname` — never the password, and never a PostgreSQL
 //! `DETAIL` (which can quote a row). [`PostgresOptions`]' `Debug` hides the password.
+//!
+//! ## Testing
+//!
+//! The `testing` feature adds [`testing::TempPostgres`](crate::testing): a real
+//! PostgreSQL server started from the `initdb` and `postgres` binaries, one database
+//! per test.
 
 #![cfg_attr(
     not(test),
@@ -127,6 +133,9 @@ mod retry;
 mod rows;
 mod store;
 mod tls;
+
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::Error;
 pub use migrations::SCHEMA_VERSION;
