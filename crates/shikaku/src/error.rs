@@ -55,6 +55,9 @@ pub enum Error {
     InitialPasswordRejected(crate::password::Violations),
     /// The master key is not 32 bytes (64 hex digits).
     InvalidMasterKey,
+    /// The master key is not the one this database was created with (its key check
+    /// value differs, or it cannot open a stored secret).
+    MasterKeyMismatch,
     /// The configuration is inconsistent.
     InvalidConfig(String),
     /// Sealing or opening a secret failed (wrong master key or tampered record).
@@ -91,6 +94,11 @@ impl fmt::Display for Error {
             Self::InvalidMasterKey => {
                 f.write_str("the master key must be 32 bytes (64 hex digits)")
             }
+            Self::MasterKeyMismatch => f.write_str(
+                "the master key does not belong to this database (its key check value \
+                 differs): start with the key file the database was created with, shared \
+                 by every node ([keys] master_key_file / SHIKAKU_MASTER_KEY_FILE)",
+            ),
             Self::InvalidConfig(why) => write!(f, "invalid configuration: {why}"),
             Self::Crypto => f.write_str(
                 "a sealed secret could not be opened (wrong master key or tampered record)",

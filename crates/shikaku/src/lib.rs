@@ -109,15 +109,16 @@ pub use ids::{
 pub use keys::{MasterKey, SealedSecret, Token, TokenDigest};
 pub use memory::MemoryStore;
 pub use service::{
-    AccountSummary, Authentication, Builder, EnrollmentView, Identity, InitialSettings, LoginStage,
-    LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd,
-    SessionGrant, SessionInfo, Shikaku,
+    AccountSummary, Authentication, Builder, EnrollmentView, HashingLoad, Identity,
+    InitialSettings, LoginStage, LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin,
+    PrintPrompt, SessionEnd, SessionGrant, SessionInfo, Shikaku,
 };
 pub use store::{
     AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, ApiKeyScope, Attempts, AuditOrder,
     AuditQuery, AuditSeq, KeyCheck, LoginTicketRecord, MfaRecord, NewAccount, NewApiKey,
     PendingMfa, SessionRecord, Store, StoredAuditEvent,
 };
+pub use store::{CopyReport, copy_store};
 
 /// Japan Standard Time (UTC+9, no daylight saving): the manual's time zone.
 pub const JST: time::UtcOffset = match time::UtcOffset::from_hms(9, 0, 0) {

@@ -17,6 +17,8 @@
 //! retries a transaction, so closures only compute from the record they are given.
 
 mod admin;
+mod copy;
+mod shared;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -25,6 +27,7 @@ pub use admin::{
     AccountPage, ApiKeyId, ApiKeyRecord, ApiKeyScope, AuditOrder, AuditQuery, AuditSeq, KeyCheck,
     NewApiKey, StoredAuditEvent,
 };
+pub use copy::{CopyReport, copy_store};
 
 use crate::audit::AuditEvent;
 use crate::error::StoreError;

@@ -1,18 +1,20 @@
 //! [`AppState`]: what every handler of the screens and the API shares — the facade,
 //! the security configuration, the numbers the screens quote, and the bound on
-//! concurrent argon2 runs.
+//! password calls in flight.
 //!
 //! The facade is synchronous and runs argon2 (tens of milliseconds, 19 MiB each).
 //! Every facade call leaves the async threads for tokio's blocking pool, by one of two
 //! doors chosen by the caller, who knows what the call does:
 //!
 //! * [`AppState::run`] for the calls that verify or hash a password (login, password
-//!   change, the one-call authentication): it first takes one of the hashing permits,
-//!   so at most [`HashCost::concurrent_calls`](shikaku::HashCost::concurrent_calls)
-//!   of them run at once — the number the facade's hasher sized its memory pool
-//!   for, so memory stays at `concurrent_calls × workers × m_cost`;
+//!   change, the one-call authentication). The facade's own hashing gate lets at most
+//!   [`HashCost::concurrent_calls`](shikaku::HashCost::concurrent_calls) argon2
+//!   computations run at once and holds nothing else under it, so a call waiting for
+//!   its store commits does not keep a core idle. `run` only bounds how many such
+//!   calls are in flight ([`AppState::ADMISSION_PER_PERMIT`] per permit), so a flood of
+//!   logins queues here, on the async side, instead of filling the blocking pool;
 //! * [`AppState::run_light`] for everything else (session checks, passcodes,
-//!   enrollment views, logout): no permit, so page views stay fast while logins
+//!   enrollment views, logout): no bound, so page views stay fast while logins
 //!   saturate the CPU.
 //!
 //! This module is a leaf of the web crate: it knows the facade, the security
@@ -36,7 +38,8 @@ pub struct AppState<S: Store> {
     /// The numbers of the facade's configuration, as every screen and message quotes
     /// them (never the manual's when the configuration says otherwise).
     pub rules: Arc<Rules>,
-    hashing: Arc<Semaphore>,
+    /// Password calls in flight (see the module docs).
+    admission: Arc<Semaphore>,
 }
 
 impl<S: Store> Clone for AppState<S> {
@@ -45,7 +48,7 @@ impl<S: Store> Clone for AppState<S> {
             service: Arc::clone(&self.service),
             security: self.security.clone(),
             rules: Arc::clone(&self.rules),
-            hashing: Arc::clone(&self.hashing),
+            admission: Arc::clone(&self.admission),
         }
     }
 }
@@ -55,43 +58,47 @@ impl<S: Store> std::fmt::Debug for AppState<S> {
         f.debug_struct("AppState")
             .field("service", &self.service)
             .field("security", &self.security)
-            .field("hashing_permits", &self.hashing.available_permits())
+            .field("admission", &self.admission.available_permits())
             .finish()
     }
 }
 
 impl<S: Store> AppState<S> {
-    /// A state over `service`, with as many hashing permits as the facade's
-    /// configuration lets calls hash at once
+    /// Password calls in flight per hashing permit: enough that while some wait for
+    /// the store others keep every permit busy.
+    pub const ADMISSION_PER_PERMIT: usize = 4;
+
+    /// A state over `service`, admitting [`Self::ADMISSION_PER_PERMIT`] password calls
+    /// per hashing permit of the facade's configuration
     /// ([`HashCost::concurrent_calls`](shikaku::HashCost::concurrent_calls), at least one).
     pub fn new(service: Arc<Shikaku<S>>, security: WebSecurity) -> Self {
-        let permits = service.config().hash_cost.concurrent_calls.max(1);
+        let permits = service.config().hash_cost.concurrent_calls.max(1) * Self::ADMISSION_PER_PERMIT;
         let rules = Arc::new(Rules::from_config(service.config()));
         Self {
             service,
             security,
             rules,
-            hashing: Arc::new(Semaphore::new(permits)),
+            admission: Arc::new(Semaphore::new(permits)),
         }
     }
 
     /// Runs a facade call that may hash a password (login, password change, one-call
-    /// authentication) on the blocking pool, holding one hashing permit.
+    /// authentication) on the blocking pool, once admitted (see the module docs).
     ///
     /// # Errors
     ///
-    /// [`Error::Internal`] if the permits are gone or the call panicked.
+    /// [`Error::Internal`] if the admission semaphore is gone or the call panicked.
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Shikaku<S>) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let permit = Arc::clone(&self.hashing)
+        let permit = Arc::clone(&self.admission)
             .acquire_owned()
             .await
-            .map_err(|_| Error::Internal("hashing pool closed"))?;
+            .map_err(|_| Error::Internal("admission closed"))?;
         let service = Arc::clone(&self.service);
-        // The permit lives as long as the hashing itself: if the client hangs up and
-        // this future is dropped, the blocking task still holds it until argon2 ends.
+        // The permit lives as long as the call itself: if the client hangs up and this
+        // future is dropped, the blocking task still holds it until the call ends.
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             f(&service)
@@ -101,7 +108,7 @@ impl<S: Store> AppState<S> {
     }
 
     /// Runs a facade call that never hashes (session checks, passcodes, enrollment
-    /// views, logout) on the blocking pool without waiting for a hashing permit.
+    /// views, logout) on the blocking pool without waiting for admission.
     /// Store IO is synchronous, hence still off the async threads.
     ///
     /// # Errors

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::keys::{MasterKey, SecretBox};
 use crate::password::{Hasher, Pepper};
-use crate::store::Store;
+use crate::store::{AccountPage, Store};
 
 use super::Shikaku;
 
@@ -90,6 +90,8 @@ impl<S: Store> Builder<S> {
                 "institution_code_digits must be 1..=32".into(),
             ));
         }
+        let secret_box = SecretBox::new(&master);
+        recognise_master_key(&*self.store, &master, &secret_box)?;
         // One dummy per distinct stored setting (and the configured one), so a wrong
         // password costs the same for every identifier, known or not (timing.rs).
         let stored = self
@@ -103,8 +105,10 @@ impl<S: Store> Builder<S> {
         if self.store_audit {
             sinks.insert(0, Arc::new(StoreAuditSink(Arc::clone(&self.store))));
         }
+        let gate = super::gate::HashGate::new(self.config.hash_cost.concurrent_calls);
         Ok(Shikaku {
-            secret_box: SecretBox::new(&master),
+            gate,
+            secret_box,
             store: self.store,
             config: self.config,
             clock: self.clock,
@@ -127,5 +131,41 @@ impl<S: Store> Builder<S> {
             sinks: Vec::new(),
             store_audit: true,
         }
+    }
+}
+
+/// Refuses a master key that does not belong to the store: the store keeps a key check
+/// value ([`MasterKey::check_value`]), recorded by the first node that starts on it.
+/// A database from before key check values existed gets one only after the key has
+/// opened one of its sealed secrets (when it has any), so a wrong key is never recorded
+/// as the right one. Without this, a wrong key starts silently, then answers correct
+/// passwords "invalid" (the pepper differs) and locks staff out.
+fn recognise_master_key<S: Store + ?Sized>(
+    store: &S,
+    master: &MasterKey,
+    secret_box: &SecretBox,
+) -> Result<(), Error> {
+    let page = store.accounts_page(&AccountPage {
+        institution: None,
+        after: None,
+        limit: 100,
+    })?;
+    let sealed = page.iter().find_map(|a| {
+        a.mfa
+            .as_ref()
+            .map(|m| &m.secret)
+            .or(a.pending_mfa.as_ref().map(|p| &p.secret))
+            .map(|s| (a.id, s))
+    });
+    if let Some((id, secret)) = sealed
+        && secret_box.open(id, secret).is_err()
+    {
+        return Err(Error::MasterKeyMismatch);
+    }
+    let candidate = master.check_value();
+    if store.key_check(&candidate)?.matches(&candidate) {
+        Ok(())
+    } else {
+        Err(Error::MasterKeyMismatch)
     }
 }

@@ -75,12 +75,16 @@ impl<S: Store> Shikaku<S> {
         let account = self.store.account_by_key(key)?;
         // The same argon2 work whether or not the account exists, and whatever argon2
         // settings its hash was stored with (timing.rs).
-        let matches = self.equaliser.verify(
-            &self.hasher,
-            &self.rng,
-            password,
-            account.as_ref().map(|a| a.password.current()),
-        )?;
+        // Only this computation holds a hashing permit (gate.rs): the reservation above
+        // and the writes below wait for the store while others hash.
+        let matches = self.gate.run(|| {
+            self.equaliser.verify(
+                &self.hasher,
+                &self.rng,
+                password,
+                account.as_ref().map(|a| a.password.current()),
+            )
+        })?;
         match account {
             Some(account) if matches => {
                 self.store

@@ -33,6 +33,7 @@ mod admin;
 mod authenticate;
 mod builder;
 mod enrollment;
+mod gate;
 mod guards;
 mod login;
 mod outcomes;
@@ -42,6 +43,7 @@ mod session;
 mod timing;
 
 pub use builder::Builder;
+pub use gate::HashingLoad;
 pub use outcomes::{
     AccountSummary, Authentication, EnrollmentView, Identity, InitialSettings, LoginStage,
     LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd,
@@ -92,6 +94,7 @@ pub struct Shikaku<S: Store> {
     rng: SharedRng,
     hasher: Hasher,
     equaliser: timing::Equaliser,
+    gate: gate::HashGate,
     secret_box: SecretBox,
     audit: Fanout,
 }
@@ -141,9 +144,14 @@ impl<S: Store> Shikaku<S> {
         });
     }
 
+    /// How busy the hashing gate is (computations running and waiting): for metrics.
+    pub fn hashing_load(&self) -> HashingLoad {
+        self.gate.load()
+    }
+
     fn hash(&self, password: &Password) -> Result<PasswordHash, Error> {
-        self.rng
-            .with(|r| self.hasher.hash(password, r))
+        self.gate
+            .run(|| self.rng.with(|r| self.hasher.hash(password, r)))
             .map_err(|e| Error::Hashing(e.to_string()))
     }
 

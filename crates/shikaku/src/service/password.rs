@@ -52,12 +52,14 @@ impl<S: Store> Shikaku<S> {
         if new.as_str() != new_again.as_str() {
             violations.push(Violation::confirmation_mismatch());
         }
-        let changed = if violations.is_empty() {
-            self.rng
-                .with(|r| history.change(policy, &self.hasher, &account_id, current, new, r))
-        } else {
-            history.check_change(policy, &self.hasher, &account_id, current, new)
-        };
+        let changed = self.gate.run(|| {
+            if violations.is_empty() {
+                self.rng
+                    .with(|r| history.change(policy, &self.hasher, &account_id, current, new, r))
+            } else {
+                history.check_change(policy, &self.hasher, &account_id, current, new)
+            }
+        });
         if let Err(e) = changed {
             match e {
                 ChangeError::Policy(v) => violations.extend(v),

@@ -1,0 +1,185 @@
+//! The hashing gate: at most [`HashCost::concurrent_calls`](crate::HashCost::concurrent_calls)
+//! argon2 computations at once, and nothing else held under it.
+//!
+//! A password step is mostly argon2 (tens of milliseconds of CPU) around a few store
+//! round trips (milliseconds of waiting for a commit). When a whole facade call held a
+//! hashing permit, the cores sat idle while permit holders waited for their commits:
+//! the default configuration reached about 75 % of the argon2 limit. The gate is taken
+//! around the computation alone — the attempt is reserved before it and the outcome
+//! written after it — so the store's waits overlap other calls' hashing.
+//!
+//! ```text
+//!   reserve attempt ──► [ gate: argon2 ] ──► write outcome, ticket, audit
+//!        (store)            (CPU only)              (store)
+//! ```
+//!
+//! The gate also bounds argon2 memory: the hasher keeps `concurrent_calls × workers`
+//! blocks, so no computation allocates a fresh one.
+
+use std::sync::{Condvar, Mutex, PoisonError};
+
+/// A counting semaphore for blocking threads (the facade is synchronous).
+pub(super) struct HashGate {
+    state: Mutex<GateState>,
+    freed: Condvar,
+    permits: usize,
+}
+
+#[derive(Default)]
+struct GateState {
+    in_use: usize,
+    waiting: usize,
+}
+
+/// How busy the gate is: for metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HashingLoad {
+    /// Computations running now.
+    pub in_use: usize,
+    /// Calls waiting for a turn.
+    pub waiting: usize,
+    /// How many may run at once.
+    pub permits: usize,
+}
+
+impl HashGate {
+    pub(super) fn new(permits: usize) -> Self {
+        Self {
+            state: Mutex::new(GateState::default()),
+            freed: Condvar::new(),
+            permits: permits.max(1),
+        }
+    }
+
+    /// Runs `f` once a permit is free, holding the permit for `f` only (released also
+    /// if `f` panics).
+    pub(super) fn run<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _pass = self.enter();
+        f()
+    }
+
+    fn enter(&self) -> Pass<'_> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.in_use >= self.permits {
+            state.waiting += 1;
+            while state.in_use >= self.permits {
+                state = self
+                    .freed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            state.waiting -= 1;
+        }
+        state.in_use += 1;
+        Pass(self)
+    }
+
+    pub(super) fn load(&self) -> HashingLoad {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        HashingLoad {
+            in_use: state.in_use,
+            waiting: state.waiting,
+            permits: self.permits,
+        }
+    }
+}
+
+struct Pass<'a>(&'a HashGate);
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.in_use -= 1;
+        drop(state);
+        self.0.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn never_more_than_the_permits_at_once() {
+        let gate = Arc::new(HashGate::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        gate.run(|| {
+                            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                            peak.fetch_max(now, Ordering::SeqCst);
+                            std::thread::yield_now();
+                            running.fetch_sub(1, Ordering::SeqCst);
+                        });
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("worker");
+        }
+        assert!(peak.load(Ordering::SeqCst) <= 2);
+        assert_eq!(
+            gate.load(),
+            HashingLoad {
+                in_use: 0,
+                waiting: 0,
+                permits: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_second_call_waits_until_the_first_is_done() {
+        let gate = Arc::new(HashGate::new(1));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (entered, has_entered) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let gate = gate.clone();
+            std::thread::spawn(move || {
+                gate.run(|| {
+                    entered.send(()).expect("signal");
+                    released.recv().expect("release");
+                });
+            })
+        };
+        has_entered.recv().expect("first call inside");
+        let waiter = {
+            let gate = gate.clone();
+            std::thread::spawn(move || gate.run(|| 42))
+        };
+        while gate.load().waiting == 0 {
+            std::thread::yield_now();
+        }
+        assert_eq!(
+            gate.load(),
+            HashingLoad {
+                in_use: 1,
+                waiting: 1,
+                permits: 1
+            }
+        );
+        release.send(()).expect("release");
+        holder.join().expect("holder");
+        assert_eq!(waiter.join().expect("waiter"), 42);
+        assert_eq!(gate.load().in_use, 0);
+    }
+
+    #[test]
+    fn a_panicking_computation_gives_its_permit_back() {
+        let gate = HashGate::new(1);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            gate.run(|| panic!("argon2 blew up"));
+        }));
+        assert!(caught.is_err());
+        assert_eq!(gate.load().in_use, 0);
+        assert_eq!(gate.run(|| 7), 7);
+    }
+}
