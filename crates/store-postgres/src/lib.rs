@@ -11,7 +11,7 @@
 //! use shikaku_store_postgres::{PostgresOptions, PostgresStore};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let key: MasterKey = unimplemented!();
+//! let key = MasterKey::from_hex(&std::env::var("SHIKAKU_MASTER_KEY")?)?;
 //! let mut options = PostgresOptions::new(
 //!     "postgres://shikaku:secret@db.internal:5432/shikaku?sslmode=verify-full",
 //! );

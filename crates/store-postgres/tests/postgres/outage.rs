@@ -124,3 +124,39 @@ fn connecting_while_the_database_is_down_fails_fast_and_says_so() {
     pg.start();
     assert!(PostgresStore::connect(&short(url)).is_ok());
 }
+
+#[test]
+fn a_row_locked_by_a_stuck_node_fails_the_update_after_statement_timeout() {
+    // A node that took the counters' row lock and then hung (its transaction open):
+    // another node's update waits for the lock only as long as statement_timeout.
+    let url = crate::support::fresh_url();
+    let mut o = short(url.clone());
+    o.statement_timeout = Duration::from_secs(1);
+    let store = PostgresStore::connect(&o).unwrap();
+    store.update_attempts(&key("staff01"), &mut |_| {}).unwrap();
+    let mut stuck = crate::support::raw(&url);
+    let mut tx = stuck.transaction().unwrap();
+    tx.execute(
+        "SELECT 1 FROM attempts WHERE login_id = 'staff01' FOR UPDATE",
+        &[],
+    )
+    .unwrap();
+
+    let started = Instant::now();
+    let result = store.update_attempts(&key("staff01"), &mut |_| {});
+    let elapsed = started.elapsed();
+    match result {
+        Err(StoreError::Unavailable(why)) => assert!(why.contains("timed out"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < BOUND,
+        "{elapsed:?}"
+    );
+    assert!(store.ping().is_ok(), "other calls go on");
+    tx.rollback().unwrap();
+    assert!(
+        store.update_attempts(&key("staff01"), &mut |_| {}).is_ok(),
+        "and the row is free again"
+    );
+}
