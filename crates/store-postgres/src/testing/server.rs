@@ -23,11 +23,21 @@ pidfile="$1/postmaster.pid"
 if [ -f "$pidfile" ]; then
   pid=$(head -n 1 "$pidfile")
   kill -INT "$pid" 2>/dev/null
+  # The server removes its pid file last when it stops (an orphaned server may stay a
+  # zombie for kill -0 where nothing reaps it).
   i=0
-  while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while [ -f "$pidfile" ] && kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
   kill -KILL "$pid" 2>/dev/null
 fi
-rm -rf "$2"
+# A server process still writing can make one pass of rm fail: try a few times.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  rm -rf "$2" 2>/dev/null
+  [ -e "$2" ] || break
+  sleep 1
+done
 "#;
 
 /// A PostgreSQL server of its own, in a temporary directory; see the
@@ -413,6 +423,13 @@ impl TempPostgres {
 impl Drop for TempPostgres {
     fn drop(&mut self) {
         self.stop();
-        let _ = fs::remove_dir_all(&self.dir);
+        // Whatever is left (a killed server's last writes racing the removal) is the
+        // watcher's to finish once its input closes, right after this.
+        for _ in 0..3 {
+            if fs::remove_dir_all(&self.dir).is_ok() || !self.dir.exists() {
+                break;
+            }
+            sleep(Duration::from_millis(100));
+        }
     }
 }
