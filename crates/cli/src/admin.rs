@@ -1,31 +1,21 @@
 //! `shikaku user …` and `shikaku audit`.
 
-use std::sync::Arc;
-
 use serde::Serialize;
+use shikaku::InitialSettings;
 use shikaku::lockout::LockStatus;
 use shikaku::password::Password;
-use shikaku::{InitialSettings, Shikaku};
-use shikaku_store_sqlite::SqliteStore;
 use shikaku_web::messages::LockEnd;
 
 use crate::args::{AccountArgs, AuditArgs, DbArg, UserCommand};
+use crate::backend::{Missing, Service};
 use crate::config::{CONFIG_ENV, Settings};
 
-/// Whether a command may create a missing database (`user add --create`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Missing {
-    Refuse,
-    Create,
-}
-
-/// Finds the configuration and the database as `serve` does ([`Settings`]), opens the
-/// database and builds the service. A database that does not exist is refused (nothing
-/// is created: a mistyped `--db` must not make a new database and key file) unless
-/// `missing` is [`Missing::Create`].
-pub(crate) fn open(db: &DbArg, missing: Missing) -> Result<Shikaku<SqliteStore>, String> {
+/// Finds the configuration, the database and the master key as `serve` does
+/// ([`Settings`], `backend.rs`), opens the database and builds the service. A SQLite
+/// database that does not exist is refused (nothing is created: a mistyped `--db` must
+/// not make a new database and key file) unless `missing` is [`Missing::Create`].
+pub(crate) fn open(db: &DbArg, missing: Missing) -> Result<Service, String> {
     let settings = Settings::discover(db.config.config.as_deref())?;
-    let path = settings.database(db.db.as_deref());
     if settings.source.is_none() {
         eprintln!(
             "shikaku: note: {}; the manual's settings apply (hashing included). Give the \
@@ -33,22 +23,9 @@ pub(crate) fn open(db: &DbArg, missing: Missing) -> Result<Shikaku<SqliteStore>,
             settings.describe_source()
         );
     }
-    if missing == Missing::Refuse && !path.exists() {
-        return Err(format!(
-            "no database at {} ({}): check --db, [database] path and --config / \
-             {CONFIG_ENV}. Nothing was created; `shikaku user add --create` creates a new \
-             database and its key file.",
-            path.display(),
-            settings.describe_source()
-        ));
-    }
-    let (store, key) = shikaku_store_sqlite::open_or_create(&path)
-        .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
-    Shikaku::builder(Arc::new(store))
-        .master_key(key)
-        .config(settings.config)
-        .build()
-        .map_err(|e| e.to_string())
+    settings
+        .open_service(db.choice(), missing)
+        .map(|(service, _)| service)
 }
 
 #[derive(Serialize)]
@@ -87,7 +64,7 @@ pub(crate) fn print_settings(settings: &InitialSettings, json: bool) -> Result<(
 }
 
 /// 機関コード + ログイン ID as typed, parsed once with the configuration's rules.
-fn key(service: &Shikaku<SqliteStore>, a: &AccountArgs) -> Result<shikaku::AccountKey, String> {
+fn key(service: &Service, a: &AccountArgs) -> Result<shikaku::AccountKey, String> {
     service
         .config()
         .account_key(&a.institution_code, &a.login_id)

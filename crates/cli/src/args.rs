@@ -21,6 +21,61 @@ pub(crate) enum Command {
     User(UserCommand),
     /// Show recent audit events.
     Audit(AuditArgs),
+    /// Master key files.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Whole databases.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+/// `shikaku key …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeyCommand {
+    /// Write a new random master key (64 hex digits) to a new file, mode 0600. Every
+    /// node of one database must be started with the same key file; keep a copy apart
+    /// from the database's backups.
+    Generate {
+        /// The file to create (an existing file is never replaced).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `shikaku db …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Copy a SQLite database into a new, empty PostgreSQL database under the same master
+    /// key: accounts, MFA registrations, password histories, lock counters, the audit
+    /// log and API keys (not login tickets or sessions: everyone logs in again).
+    Copy {
+        /// The SQLite database to copy.
+        #[arg(long, value_name = "SQLITE_PATH")]
+        from: PathBuf,
+        /// The PostgreSQL database to fill (`postgres://…`); it must be empty.
+        #[arg(long, value_name = "POSTGRES_URL")]
+        to: String,
+        /// The master key of the SQLite database [default: `<from>.key`]; the PostgreSQL
+        /// nodes must then be started with this same key file.
+        #[arg(long, env = crate::backend::MASTER_KEY_FILE_ENV, value_name = "FILE")]
+        master_key_file: Option<PathBuf>,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+/// The database and the master key, found the same way by every command that opens a
+/// store (see `backend.rs`).
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// PostgreSQL instead of SQLite (`postgres://user@host/db?sslmode=require`)
+    /// [default: `[database] url`].
+    #[arg(long, env = crate::backend::DATABASE_URL_ENV, value_name = "URL", hide_env_values = true)]
+    pub(crate) database_url: Option<String>,
+    /// The master key file [default: `[keys] master_key_file`, else `<db>.key` beside a
+    /// SQLite database]. Required with PostgreSQL.
+    #[arg(long, env = crate::backend::MASTER_KEY_FILE_ENV, value_name = "FILE")]
+    pub(crate) master_key_file: Option<PathBuf>,
 }
 
 /// The configuration file, found the same way by every command (`serve`, `user …`,
@@ -46,6 +101,8 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) db: Option<PathBuf>,
     #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    #[command(flatten)]
     pub(crate) config: ConfigArg,
     /// The origin browsers use to reach this server (`https://host[:port]`); requests
     /// whose `Host` or `Origin` differ are refused. Required outside --demo (or
@@ -66,7 +123,19 @@ pub(crate) struct DbArg {
     #[arg(long)]
     pub(crate) db: Option<PathBuf>,
     #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    #[command(flatten)]
     pub(crate) config: ConfigArg,
+}
+
+impl DbArg {
+    pub(crate) fn choice(&self) -> crate::backend::Choice<'_> {
+        crate::backend::Choice {
+            db: self.db.as_deref(),
+            database_url: self.store.database_url.as_deref(),
+            master_key_file: self.store.master_key_file.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,8 @@ pub(crate) struct FileConfig {
     pub(crate) totp: TotpSection,
     #[serde(default)]
     pub(crate) institution: InstitutionSection,
+    #[serde(default)]
+    pub(crate) keys: KeysSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,10 +59,38 @@ pub(crate) struct ServerSection {
     pub(crate) public_origin: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DatabaseSection {
+    /// The SQLite file (the default store).
     pub(crate) path: Option<PathBuf>,
+    /// `postgres://…`: PostgreSQL instead of SQLite (several nodes, one database).
+    pub(crate) url: Option<String>,
+    /// PostgreSQL connections per node.
+    pub(crate) pool_size: Option<u32>,
+    /// How long to wait for a PostgreSQL connection before answering 503.
+    pub(crate) connect_timeout_seconds: Option<u64>,
+    /// The longest one PostgreSQL statement may run.
+    pub(crate) statement_timeout_seconds: Option<u64>,
+}
+
+/// The URL may hold a password: `Debug` shows it redacted.
+impl std::fmt::Debug for DatabaseSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSection")
+            .field("path", &self.path)
+            .field("url", &self.url.as_deref().map(crate::backend::redact_url))
+            .field("pool_size", &self.pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KeysSection {
+    /// The master key file (64 hex digits, mode 0600); required with PostgreSQL, where
+    /// every node must hold the same key. SQLite's default: `<db>.key`.
+    pub(crate) master_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

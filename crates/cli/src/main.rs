@@ -6,18 +6,23 @@
 //! shikaku user add --db shikaku.db --institution-code 0123456789 --login-id staff01
 //! shikaku user list|unlock|reset-mfa|reset-password|disable|enable …
 //! shikaku audit --db shikaku.db --limit 50
+//! shikaku key generate --out /etc/shikaku/master.key
+//! shikaku serve --database-url postgres://shikaku@db/shikaku --master-key-file /etc/shikaku/master.key
+//! shikaku db copy --from shikaku.db --to postgres://shikaku@db/shikaku
 //! ```
 
 mod admin;
 mod args;
+mod backend;
 mod config;
+mod keys;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, DbCommand, KeyCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,6 +30,14 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::User(cmd) => admin::user(cmd),
         Command::Audit(args) => admin::audit(&args),
+        Command::Key(KeyCommand::Generate { out }) => keys::generate(&out),
+        Command::Db(DbCommand::Copy {
+            from,
+            to,
+            master_key_file,
+            config,
+        }) => config::Settings::discover(config.config.as_deref())
+            .and_then(|settings| keys::copy(&from, &to, master_key_file.as_deref(), &settings)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ use shikaku::Shikaku;
 use tracing_subscriber::EnvFilter;
 
 use crate::args::ServeArgs;
+use crate::backend::{Choice, Database, Missing};
 use crate::config::{Settings, check_public_origin};
 
 const DEMO_DB: &str = "shikaku-demo.db";
@@ -150,15 +151,25 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
     if args.demo {
         prepare_demo_database(&db)?;
     }
-    let config = settings.config;
-    let (store, key) = shikaku_store_sqlite::open_or_create(&db)
-        .map_err(|e| format!("cannot open database {}: {e}", db.display()))?;
+    let choice = Choice {
+        db: Some(&db),
+        database_url: args.store.database_url.as_deref(),
+        master_key_file: args.store.master_key_file.as_deref(),
+    };
+    if args.demo && matches!(settings.choose_database(choice), Database::Postgres(_)) {
+        return Err(
+            "--demo runs on its own SQLite file, not on PostgreSQL: leave out \
+                    --database-url, SHIKAKU_DATABASE_URL and [database] url"
+                .into(),
+        );
+    }
+    let (store, key, database) = settings.open_store(choice, Missing::Create)?;
     let service = Shikaku::builder(Arc::new(store))
         .master_key(key)
-        .config(config)
+        .config(settings.config)
         .audit_sink(shikaku::TracingAuditSink)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("{}: {e}", database.describe()))?;
 
     let demo_settings = if args.demo {
         let key = service
@@ -193,7 +204,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let url = format!("http://{local}/");
-        tracing::info!(%url, db = %db.display(), "shikaku serving");
+        tracing::info!(%url, database = %database.describe(), "shikaku serving");
         if let Some(settings) = &demo_settings {
             println!();
             println!("shikaku demo — オンライン資格確認レセプトコンピューター連携システム");
@@ -204,7 +215,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
             println!("  `oathtool --totp -b <setup key>`), and send the 6-digit passcode.");
             println!();
         } else {
-            println!("shikaku serving on {url} (database {})", db.display());
+            println!("shikaku serving on {url} ({})", database.describe());
         }
         // Expired login tickets and emptied lock counters are removed every 10 minutes.
         let pruner = Arc::clone(&service);

@@ -79,7 +79,7 @@ fn io_error(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Erro
 }
 
 /// Reads an existing key file; `None` if there is none.
-pub(crate) fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
+pub fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
     // Look at the path itself first: a symlink could point anywhere.
     match fs::symlink_metadata(path) {
         Ok(meta) if !meta.file_type().is_file() => {
@@ -124,7 +124,7 @@ pub(crate) fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
 
 /// Writes a fresh key to `path` without ever replacing an existing file, and returns the
 /// key now at `path` (another process's, if it won the race).
-pub(crate) fn create_key_file(path: &Path, rng: &SharedRng) -> Result<MasterKey, Error> {
+pub fn create_key_file(path: &Path, rng: &SharedRng) -> Result<MasterKey, Error> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let key = MasterKey::generate(rng);
     let mut temp_name = OsString::from(path.as_os_str());

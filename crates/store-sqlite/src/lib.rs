@@ -121,6 +121,6 @@ mod schema;
 mod store;
 
 pub use error::Error;
-pub use keyfile::{key_file_path, open_or_create};
+pub use keyfile::{create_key_file, key_file_path, open_or_create, read_key_file};
 pub use schema::SCHEMA_VERSION;
 pub use store::SqliteStore;
