@@ -11,8 +11,11 @@ USERS=${USERS:-100}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/shikaku-bench.XXXXXX")
 SERVER_PID=
+PG_PID=
+PG_DIR=
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    stop_postgres
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -46,10 +49,21 @@ children_ticks() {
         split($1, u, /[ms]/); split($2, s, /[ms]/)
         printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * hz }'
 }
+# The system under test: the server, and PostgreSQL (its postmaster with the backends it
+# has reaped, and the live ones) when STORE=postgres.
+sut_ticks() {
+    local pids=("$SERVER_PID")
+    if [ -n "$PG_PID" ]; then mapfile -t -O 1 pids < <(pgrep -P "$PG_PID"); fi
+    {
+        awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"
+        [ -n "$PG_PID" ] && awk '{print $14 + $15 + $16 + $17}' "/proc/$PG_PID/stat" 2>/dev/null
+        for p in "${pids[@]:1}"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done
+    } | awk '{t += $1} END {print t + 0}'
+}
 cpu_mark() {
     local total server
     total=$(awk '/^cpu / {print $2 + $3 + $4}' /proc/stat)   # user nice system
-    server=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    server=$(sut_ticks)
     echo "$total $server $(children_ticks) $(date +%s.%N)"
 }
 others_percent() {
@@ -61,15 +75,55 @@ others_percent() {
         printf "%.0f", 100 * others / all }'
 }
 
+# The store under test: STORE=sqlite (a file, the default) or STORE=postgres (a
+# PostgreSQL server with its default settings — fsync and synchronous_commit on —
+# started by start_postgres). store_args prints the `--db …` or `--database-url …
+# --master-key-file …` arguments every command gets.
+STORE=${STORE:-sqlite}
+store_args() {
+    case $STORE in
+        sqlite) printf '%s\n' --db "$1" ;;
+        postgres) printf '%s\n' --database-url "$DATABASE_URL" --master-key-file "$WORK/master.key" ;;
+        *) echo "STORE must be sqlite or postgres, not $STORE" >&2; exit 1 ;;
+    esac
+}
+
+# start_postgres: initdb + postgres (Debian's binaries) in a fresh directory on a free
+# loopback port, as an unprivileged user when run as root (initdb refuses root); sets
+# PG_PID and DATABASE_URL, and writes the shared master key.
+start_postgres() {
+    local bindir port as=()
+    bindir=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1)")
+    [ -x "$bindir/postgres" ] || { echo "needs PostgreSQL: apt-get install -y postgresql" >&2; exit 1; }
+    PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/shikaku-bench-pg.XXXXXX")
+    if [ "$(id -u)" = 0 ]; then chown nobody: "$PG_DIR"; as=(setpriv --reuid=nobody --regid=nogroup --clear-groups); fi
+    "${as[@]}" "$bindir/initdb" -D "$PG_DIR/data" -A trust -U shikaku >/dev/null
+    port=$(free_port)
+    "${as[@]}" "$bindir/postgres" -D "$PG_DIR/data" -p "$port" -k "$PG_DIR" \
+        -c listen_addresses=127.0.0.1 >"$PG_DIR/log" 2>&1 &
+    PG_PID=$!
+    DATABASE_URL="postgres://shikaku@127.0.0.1:$port/postgres"
+    for _ in $(seq 1 100); do
+        grep -q 'ready to accept connections' "$PG_DIR/log" && break
+        sleep 0.1
+    done
+    [ -f "$WORK/master.key" ] || "$BIN" key generate --out "$WORK/master.key" >/dev/null
+}
+stop_postgres() {
+    if [ -n "$PG_PID" ]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; PG_PID=; fi
+    if [ -n "$PG_DIR" ]; then rm -rf "$PG_DIR"; PG_DIR=; fi
+}
+
 # provision DB: $USERS accounts load000… with the default argon2 cost, in parallel.
 provision() {
-    local db=$1
-    echo "# provisioning $USERS users…" >&2
-    "$BIN" user add --create --db "$db" --institution-code "$INSTITUTION_CODE" --login-id load000 \
+    local db=$1 args
+    mapfile -t args < <(store_args "$db")
+    echo "# provisioning $USERS users ($STORE)…" >&2
+    "$BIN" user add --create "${args[@]}" --institution-code "$INSTITUTION_CODE" --login-id load000 \
         --password "$LOAD_PASSWORD" --json >/dev/null   # creates the file and key first
     seq 1 $((USERS - 1)) | xargs -P "$(nproc)" -I{} sh -c \
-        'exec "$0" user add --db "$1" --institution-code "$2" --login-id "$(printf load%03d "$3")" --password "$4" --json >/dev/null' \
-        "$BIN" "$db" "$INSTITUTION_CODE" {} "$LOAD_PASSWORD"
+        'exec "$0" user add "$@" --institution-code "'"$INSTITUTION_CODE"'" --login-id "$(printf load%03d {})" --password "'"$LOAD_PASSWORD"'" --json >/dev/null' \
+        "$BIN" "${args[@]}"
 }
 
 # free_port: a loopback port nobody listens on now (the public origin must name the
@@ -88,7 +142,9 @@ serve() {
     fi
     local port
     port=$(free_port)
-    RUST_LOG=warn ${SERVER_ENV:-} "$BIN" serve --db "$db" --config "$config" \
+    local args
+    mapfile -t args < <(store_args "$db")
+    RUST_LOG=warn ${SERVER_ENV:-} "$BIN" serve "${args[@]}" --config "$config" \
         --bind "127.0.0.1:$port" --public-origin "http://127.0.0.1:$port" >"$log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do

@@ -1,47 +1,57 @@
 #!/usr/bin/env bash
-# Load test of `shikaku serve` (SQLite store, default argon2 cost) on loopback with wrk.
+# Load test of `shikaku serve` (default argon2 cost) on loopback with wrk, on each store:
+# the SQLite file and a PostgreSQL server with its default settings, one after the other
+# in one run (STORES="sqlite postgres").
 #
-#   bench/load.sh                 # 20 s per step
+#   bench/load.sh                 # 20 s per step, both stores
+#   STORES=sqlite bench/load.sh   # one store
 #   DURATION=30 USERS=200 bench/load.sh
 #   HASHING_THREADS=4 bench/load.sh      # [server] hashing_threads (default: cores)
 #   SERVER_ENV="env MALLOC_MMAP_THRESHOLD_=1048576" bench/load.sh   # prefix for the server
 #
 # The machine may be shared: each step is repeated (up to RETRIES=3 times) until other
 # processes used at most QUIET=10 % of the CPU during it, and the quietest is kept; the
-# tables say how much the others used.
+# tables say how much the others used (PostgreSQL's processes count as the server's).
 #
-# Builds the release binary, provisions $USERS accounts, and measures, in one run:
+# Builds the release binary, provisions $USERS accounts, and measures, per store:
 #   1. the time of one argon2id verification (default cost, one thread) → the physical
-#      limit: cores ÷ that time, in logins per second;
+#      limit: cores ÷ that time, in logins per second (measured once);
 #   2. password-login throughput and p50/p99 latency at concurrency 1, 8 and 64
 #      (POST /api/v1/login with the right password, rotating over the accounts);
 #   3. the p99 of a cheap request (GET /login) alone, and while 64 connections of
 #      logins saturate the CPU;
 #   4. the server's RSS: after start, and the peak (VmHWM) under load.
-# Prints markdown for docs/performance.md. Needs wrk (apt-get install -y wrk).
-# The machine should be otherwise idle: the script prints the load average.
+# Prints markdown for docs/performance.md. Needs wrk (apt-get install -y wrk) and, for
+# PostgreSQL, Debian's postgresql package.
 source "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-20}
 require_wrk
 build
 
-DB=$WORK/load.db
+argon2=$(argon2_ms 60)
+cores=$(nproc)
+limit=$(awk -v n="$cores" -v ms="$argon2" 'BEGIN {printf "%.0f", n * 1000 / ms}')
+summary=()
+
+measure() {
+DB=$WORK/load-$STORE.db
+[ "$STORE" = postgres ] && start_postgres
 provision "$DB"
 serve "$DB"
 rss_start=$(rss VmRSS)
 load_before=$(load_average)
 
-wrk_login 2 3 >/dev/null 2>&1   # warm-up: the hasher's memory pool, SQLite caches
-argon2=$(argon2_ms 60)
-cores=$(nproc)
-limit=$(awk -v n="$cores" -v ms="$argon2" 'BEGIN {printf "%.0f", n * 1000 / ms}')
+wrk_login 2 3 >/dev/null 2>&1   # warm-up: the hasher's memory pool, the store's caches
 
 rows=()
 for c in 1 8 64; do
     others=$(quiet_run "$WORK/logins.out" wrk_login "$c" "$DURATION")
     out=$(cat "$WORK/logins.out")
     rps=$(wrk_rps <<<"$out")
+    pct=$(awk -v r="$rps" -v l="$limit" 'BEGIN {printf "%.0f %%", 100 * r / l}')
+    [ "$c" = 8 ] && rows8="$(printf %.1f "$rps") ($pct)"
+    [ "$c" = 64 ] && rows64="$(printf %.1f "$rps") ($pct)"
     rows+=("| $c | $(printf %.1f "$rps") | $(wrk_pct 50 <<<"$out") | $(wrk_pct 99 <<<"$out") | $(awk -v r="$rps" -v l="$limit" 'BEGIN {printf "%.0f %%", 100 * r / l}') | $(wrk_errors <<<"$out") | $others % |")
 done
 hwm_logins=$(rss VmHWM)
@@ -67,17 +77,14 @@ hwm=$(rss VmHWM)
 rss_end=$(rss VmRSS)
 load_after=$(load_average)
 
+summary+=("| $STORE | ${rows8} | ${rows64} | $(wrk_pct 99 <<<"$busy") | $hwm |")
 cat <<MD
-Machine:
+### Store: $STORE
 
-$(machine)
-- load average before / after the run: $load_before / $load_after (the run itself
-  keeps about 3 runnable); "others' CPU" is the share of all CPU time that processes
-  other than the server and wrk used during each step (from /proc/stat)
+- load average before / after: $load_before / $load_after; "others' CPU" is the share
+  of all CPU time that processes other than the server$( [ "$STORE" = postgres ] && echo ", PostgreSQL") and wrk used
+  during each step (from /proc/stat)
 - server: \`hashing_threads\` = ${HASHING_THREADS:-$cores (default: cores)}
-
-One argon2id verification (m = 19456 KiB, t = 2, p = 1, one thread, \`hash_memory pooled 60\`):
-**$argon2 ms** → physical limit $cores cores ÷ $argon2 ms = **$limit logins/s**.
 
 Password logins (\`POST /api/v1/login\`, right password, $USERS accounts in rotation), ${DURATION} s each:
 
@@ -94,4 +101,27 @@ Cheap request (\`GET /login\`, one connection, ${DURATION} s):
 
 Server memory (KiB): RSS after start $rss_start; peak (VmHWM) after the login runs $hwm_logins;
 RSS under saturation $rss_busy; peak over the whole run $hwm; RSS at the end $rss_end.
+MD
+kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+stop_postgres
+}
+
+cat <<MD
+Machine:
+
+$(machine)
+
+One argon2id verification (m = 19456 KiB, t = 2, p = 1, one thread, \`hash_memory pooled 60\`):
+**$argon2 ms** → physical limit $cores cores ÷ $argon2 ms = **$limit logins/s**.
+
+MD
+for STORE in ${STORES:-sqlite postgres}; do
+    measure
+done
+cat <<MD
+### Side by side
+
+| store | logins/s at 8 (of the limit) | logins/s at 64 (of the limit) | GET /login p99 under logins (ms) | peak RSS (KiB) |
+|---|---|---|---|---|
+$(printf '%s\n' "${summary[@]}")
 MD
