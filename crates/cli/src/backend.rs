@@ -115,6 +115,9 @@ impl Settings {
         if let Some(secs) = section.connect_timeout_seconds {
             options.connect_timeout = Duration::from_secs(secs);
         }
+        if let Some(secs) = section.pool_timeout_seconds {
+            options.pool_timeout = Duration::from_secs(secs);
+        }
         if let Some(secs) = section.statement_timeout_seconds {
             options.statement_timeout = Duration::from_secs(secs);
         }

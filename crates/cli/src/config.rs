@@ -68,8 +68,10 @@ pub(crate) struct DatabaseSection {
     pub(crate) url: Option<String>,
     /// PostgreSQL connections per node.
     pub(crate) pool_size: Option<u32>,
-    /// How long to wait for a PostgreSQL connection before answering 503.
+    /// How long to wait for a new PostgreSQL connection.
     pub(crate) connect_timeout_seconds: Option<u64>,
+    /// How long a request waits for a pooled connection before answering 503.
+    pub(crate) pool_timeout_seconds: Option<u64>,
     /// The longest one PostgreSQL statement may run.
     pub(crate) statement_timeout_seconds: Option<u64>,
 }
