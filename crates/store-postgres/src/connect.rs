@@ -108,9 +108,12 @@ fn apply(config: &mut postgres::Config, options: &PostgresOptions) {
     // Our transactions never wait idle (the closures only compute), so an idle open
     // transaction means a stuck or vanished node holding row locks: end it as soon as
     // a statement would have been.
+    // The migrations' `IF NOT EXISTS` notices are not news: only warnings reach the log.
     let millis = options.statement_timeout.as_millis().max(1);
-    let ours =
-        format!("-c statement_timeout={millis} -c idle_in_transaction_session_timeout={millis}");
+    let ours = format!(
+        "-c statement_timeout={millis} -c idle_in_transaction_session_timeout={millis} \
+         -c client_min_messages=warning"
+    );
     let all = match config.get_options() {
         Some(theirs) if !theirs.trim().is_empty() => format!("{theirs} {ours}"),
         _ => ours,
