@@ -68,6 +68,10 @@ pub enum Error {
     Render(String),
     /// The store failed.
     Store(StoreError),
+    /// The API key presented is unknown or revoked (one answer for both).
+    Unauthorized,
+    /// An API key cannot be created as asked (its name, or an empty scope).
+    InvalidApiKey(String),
 }
 
 impl fmt::Display for Error {
@@ -106,6 +110,8 @@ impl fmt::Display for Error {
             Self::Hashing(why) => write!(f, "password hashing failed: {why}"),
             Self::Render(why) => write!(f, "rendering failed: {why}"),
             Self::Store(e) => write!(f, "{e}"),
+            Self::Unauthorized => f.write_str("the API key is unknown or revoked"),
+            Self::InvalidApiKey(why) => write!(f, "invalid API key: {why}"),
         }
     }
 }

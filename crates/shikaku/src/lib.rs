@@ -109,6 +109,9 @@ pub use ids::{
 pub use keys::{MasterKey, SealedSecret, Token, TokenDigest};
 pub use memory::MemoryStore;
 pub use service::{
+    AccountListing, AdminCaller, AuditListing, IssuedApiKey, MAX_API_KEY_NAME_CHARS, MAX_PAGE,
+};
+pub use service::{
     AccountSummary, Authentication, Builder, EnrollmentView, HashingLoad, Identity,
     InitialSettings, LoginStage, LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin,
     PrintPrompt, SessionEnd, SessionGrant, SessionInfo, Shikaku,

@@ -30,6 +30,7 @@ use crate::password::{Hasher, Password, PasswordHash};
 use crate::store::Store;
 
 mod admin;
+mod api_keys;
 mod authenticate;
 mod builder;
 mod enrollment;
@@ -42,8 +43,11 @@ mod password;
 mod session;
 mod timing;
 
+pub use admin::MAX_PAGE;
+pub use api_keys::{AdminCaller, MAX_API_KEY_NAME_CHARS};
 pub use builder::Builder;
 pub use gate::HashingLoad;
+pub use outcomes::{AccountListing, AuditListing, IssuedApiKey};
 pub use outcomes::{
     AccountSummary, Authentication, EnrollmentView, Identity, InitialSettings, LoginStage,
     LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd,
@@ -86,7 +90,15 @@ pub use outcomes::{
 /// **Administration** — [`provision`](Self::provision), [`unlock`](Self::unlock),
 /// [`reset_mfa`](Self::reset_mfa), [`reset_password`](Self::reset_password),
 /// [`set_disabled`](Self::set_disabled), [`accounts`](Self::accounts),
-/// [`recent_audit`](Self::recent_audit), [`prune`](Self::prune).
+/// [`recent_audit`](Self::recent_audit), [`prune`](Self::prune) as the local operator;
+/// for any [`AdminCaller`] (an API key's scope checked first, its id in the audit
+/// events): [`provision_as`](Self::provision_as), [`unlock_as`](Self::unlock_as),
+/// [`reset_mfa_as`](Self::reset_mfa_as), [`reset_password_as`](Self::reset_password_as),
+/// [`set_disabled_as`](Self::set_disabled_as), [`account_as`](Self::account_as),
+/// [`accounts_page`](Self::accounts_page), [`audit_page`](Self::audit_page).
+///
+/// **API keys** — [`create_api_key`](Self::create_api_key), [`api_keys`](Self::api_keys),
+/// [`revoke_api_key`](Self::revoke_api_key), [`admin_caller`](Self::admin_caller).
 pub struct Shikaku<S: Store> {
     store: Arc<S>,
     config: Config,

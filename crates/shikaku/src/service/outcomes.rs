@@ -8,7 +8,7 @@ use crate::ids::{AccountId, AccountKey, InstitutionCode, LoginId};
 use crate::keys::Token;
 use crate::lockout::{LockStatus, SessionEpoch};
 use crate::password::{Password, Violation};
-use crate::store::AccountRecord;
+use crate::store::{AccountRecord, ApiKeyRecord, AuditSeq, StoredAuditEvent};
 use crate::totp::SetupKey;
 
 /// 資格確認限定型レセコン連携機能ユーザ設定情報: what an administrator hands a staff member.
@@ -232,7 +232,8 @@ pub enum Authentication {
     Disabled,
 }
 
-/// One line of `shikaku user list`.
+/// One line of `shikaku user list`, one account of the JSON API's administration.
+/// Holds no secret and no hash.
 #[derive(Clone, Debug)]
 pub struct AccountSummary {
     /// 機関コード + ログイン ID.
@@ -251,4 +252,38 @@ pub struct AccountSummary {
     pub passcode_lock: LockStatus,
     /// Created.
     pub created_at: OffsetDateTime,
+    /// Last changed (password, Authenticator, disabling, a reset).
+    pub updated_at: OffsetDateTime,
+}
+
+/// A page of accounts ([`Shikaku::accounts_page`](crate::Shikaku::accounts_page)),
+/// ordered by 機関コード then ログイン ID.
+#[derive(Clone, Debug)]
+pub struct AccountListing {
+    /// The accounts of this page.
+    pub accounts: Vec<AccountSummary>,
+    /// Where the next page starts (pass it as `after`); `None` on the last page.
+    pub next: Option<AccountKey>,
+}
+
+/// A page of audit events ([`Shikaku::audit_page`](crate::Shikaku::audit_page)), in
+/// the query's order.
+#[derive(Clone, Debug)]
+pub struct AuditListing {
+    /// The events of this page.
+    pub events: Vec<StoredAuditEvent>,
+    /// Where the next page starts (pass it as the query's `after`); `None` on the last
+    /// page.
+    pub next: Option<AuditSeq>,
+}
+
+/// A new API key ([`Shikaku::create_api_key`](crate::Shikaku::create_api_key)): the
+/// key itself, shown this once (wiped on drop; `Debug` hides it), and what the store
+/// keeps.
+#[derive(Debug)]
+pub struct IssuedApiKey {
+    /// The bearer key (256 random bits; 64 lowercase hex digits in the JSON API).
+    pub key: Token,
+    /// The stored record (its digest, never the key).
+    pub record: ApiKeyRecord,
 }
