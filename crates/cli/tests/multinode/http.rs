@@ -1,0 +1,176 @@
+//! What the attack suite's client does not do: requests that may fail (a killed node, a
+//! stopped database) or must be answered within a bound, and JSON API calls.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Barrier;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::client::{Browser, Response, request_bytes, send_at_once};
+
+/// Sends `bytes` and reads the whole answer, giving up after `timeout` without a byte.
+/// Errors: the node refused, reset or cut the connection, or it did not answer in time.
+pub(crate) fn try_send(addr: SocketAddr, bytes: &[u8], timeout: Duration) -> io::Result<Response> {
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.set_nodelay(true)?;
+    stream.write_all(bytes)?;
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(e),
+        }
+    }
+    parse(&raw).ok_or_else(|| {
+        io::Error::new(
+            ErrorKind::UnexpectedEof,
+            format!("cut-short answer ({} bytes)", raw.len()),
+        )
+    })
+}
+
+fn parse(raw: &[u8]) -> Option<Response> {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..split]).ok()?;
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let rest = &raw[split + 4..];
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        dechunk(rest)?
+    } else {
+        let len = header("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(rest.len());
+        if rest.len() < len {
+            return None;
+        }
+        rest[..len].to_vec()
+    };
+    Some(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let eol = data.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&data[..eol]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        data = &data[eol + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        if data.len() < size + 2 {
+            return None;
+        }
+        out.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+/// The bytes of one JSON API call: optional bearer token, optional body.
+pub(crate) fn call_bytes(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&Value>,
+) -> Vec<u8> {
+    let auth = bearer.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Accept", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a.as_str()));
+    }
+    let bytes = body
+        .map(|b| serde_json::to_vec(b).expect("JSON body"))
+        .unwrap_or_default();
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    request_bytes(addr, method, path, &headers, &bytes)
+}
+
+/// One JSON API call that must be answered.
+pub(crate) fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&Value>,
+) -> Response {
+    crate::client::send(addr, &call_bytes(addr, method, path, bearer, body))
+}
+
+/// The error code of a JSON error answer, asserting its status and a message.
+#[track_caller]
+pub(crate) fn error_of(r: &Response, status: u16) -> String {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json")),
+        "not JSON: {:?} {}",
+        r.headers,
+        r.text()
+    );
+    let body = r.json();
+    let message = body["message"].as_str().unwrap_or("");
+    assert!(!message.is_empty(), "no message: {body}");
+    body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code: {body}"))
+        .to_owned()
+}
+
+/// The error code of any JSON error answer (`""` for a success).
+pub(crate) fn code_of(r: &Response) -> String {
+    if r.status < 400 {
+        return String::new();
+    }
+    error_of(r, r.status)
+}
+
+/// One request to send at the barrier: the node's browser (for its cookie and token)
+/// and the bytes.
+pub(crate) type Shot = (Browser, Vec<u8>);
+
+/// Sends every request so that they all arrive at the same moment (each held one byte
+/// short at a barrier, on its own thread); the answers in the same order.
+pub(crate) fn all_at_once(shots: Vec<Shot>) -> Vec<(Browser, Response)> {
+    let barrier = Barrier::new(shots.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = shots
+            .into_iter()
+            .map(|(mut b, bytes)| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let r = send_at_once(b.addr, &bytes, barrier);
+                    b.absorb(&r);
+                    (b, r)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a request thread panicked"))
+            .collect()
+    })
+}
