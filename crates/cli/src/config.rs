@@ -41,6 +41,8 @@ pub(crate) struct FileConfig {
     pub(crate) institution: InstitutionSection,
     #[serde(default)]
     pub(crate) keys: KeysSection,
+    #[serde(default)]
+    pub(crate) log: LogSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +76,23 @@ pub(crate) struct DatabaseSection {
     pub(crate) pool_timeout_seconds: Option<u64>,
     /// The longest one PostgreSQL statement may run.
     pub(crate) statement_timeout_seconds: Option<u64>,
+}
+
+/// How the server logs: always to stderr; `text` (the default) for people, `json` (one
+/// object per line) for a collector. Colours only when stderr is a terminal.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LogSection {
+    pub(crate) format: Option<LogFormat>,
+}
+
+/// `[log] format`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The URL may hold a password: `Debug` shows it redacted.

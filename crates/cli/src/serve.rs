@@ -9,18 +9,33 @@ use tracing_subscriber::EnvFilter;
 
 use crate::args::ServeArgs;
 use crate::backend::{Choice, Database, Missing};
-use crate::config::{Settings, check_public_origin};
+use crate::config::{LogFormat, Settings, check_public_origin};
 
 const DEMO_DB: &str = "shikaku-demo.db";
 const DEMO_INSTITUTION: &str = "0123456789";
 const DEMO_LOGIN_ID: &str = "demo";
 
-fn init_logging() {
+/// Logs to stderr (stdout carries what `serve` prints for people: the URL, the demo's
+/// settings), as text or JSON lines (`[log] format`), with ANSI colours only when
+/// stderr is a terminal — a file or a collector gets plain text. `RUST_LOG` filters
+/// (default `info`).
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal as _;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(true)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
 }
 
 /// The file beside a database that says `serve --demo` created it (`<db>.demo`).
@@ -139,8 +154,8 @@ fn plan(args: &ServeArgs, settings: &Settings) -> Result<Plan, String> {
 }
 
 pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
-    init_logging();
     let settings = Settings::discover(args.config.config.as_deref())?;
+    init_logging(settings.file.log.format.unwrap_or_default());
     let Plan {
         bind,
         db,

@@ -36,6 +36,7 @@ mod inproc;
 mod input;
 mod lifecycle;
 mod lockout;
+mod log_format;
 mod logs;
 mod rebinding;
 mod replay;
