@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod api_keys;
 mod keys;
 
+pub(crate) use api_keys::ApiKeyCommand;
 pub(crate) use keys::{DbCommand, KeyCommand};
 
 /// 資格確認限定型レセコン連携機能 — staff MFA registration and login.
@@ -25,6 +27,9 @@ pub(crate) enum Command {
     User(UserCommand),
     /// Show recent audit events.
     Audit(AuditArgs),
+    /// API keys of the JSON API's administration calls.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
     /// Master key files.
     #[command(subcommand)]
     Key(KeyCommand),

@@ -12,6 +12,7 @@
 //! ```
 
 mod admin;
+mod api_keys;
 mod args;
 mod backend;
 mod config;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::User(cmd) => admin::user(cmd),
         Command::Audit(args) => admin::audit(&args),
+        Command::ApiKey(cmd) => api_keys::run(cmd),
         Command::Key(KeyCommand::Generate { out }) => keys::generate(&out),
         Command::Db(DbCommand::Copy {
             from,

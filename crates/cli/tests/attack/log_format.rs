@@ -11,6 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shikaku");
 
 /// Serves with `config`, waits for the listener, asks for the login page, stops, and
 /// returns (stdout, stderr).
+#[allow(clippy::disallowed_methods)] // waits for a real process on the real clock
 fn serve_and_stop(config: &str) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("shikaku.toml");
