@@ -10,7 +10,9 @@
 //!   same [`LockoutPolicy`]. A success resets its own count; when a lock ends
 //!   the count starts afresh. Failures while locked are not counted and do not
 //!   extend the lock — a [policy option](LockoutPolicy::count_failures_while_locked)
-//!   can make them restart it.
+//!   can make them restart it. A lock does count the attempts it refuses
+//!   ([`Refusals`]), so an audit trail can record one event per lock period
+//!   instead of one per refused request.
 //! * **Sessions** (7 重要事項): 30 minutes without activity ends a session
 //!   ([`IdleTimeout`]); logging in again without logging out ends the earlier
 //!   session. An account has one [`SessionSlot`]; each login takes a new
@@ -55,6 +57,13 @@
 //!
 //! Whatever the interleaving, at most `threshold` verifications run between
 //! two successes (or before a lock ends).
+//!
+//! For the audit trail, the same first transaction can call
+//! [`take_ended(now)`](Lockout::take_ended) before `begin_attempt` (a lock
+//! period that is over: its [`Refusals`]) and read
+//! [`refusals()`](Lockout::refusals) after a refusal (`count == 1`: the period's
+//! first). Recording only those two keeps the trail at a bounded number of
+//! events per lock period however many requests a client sends.
 //!
 //! # Example
 //!
@@ -119,6 +128,6 @@ mod policy;
 mod session;
 
 pub use error::Error;
-pub use lockout::{Attempt, LockStatus, Locked, Lockout};
+pub use lockout::{Attempt, LockStatus, Locked, Lockout, Refusals};
 pub use policy::LockoutPolicy;
 pub use session::{IdleTimeout, SessionClock, SessionEpoch, SessionSlot, SessionStatus};

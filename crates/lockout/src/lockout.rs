@@ -15,14 +15,15 @@
 //!                     |   |                                                 |
 //!                     |   | failure, n + 1 == threshold                     |
 //!                     |   v                                                 |
-//!                     |  Locked { until = now + duration } -----------------+
+//!                     |  Locked { until = now + duration, refused = 0 } ----+
 //!                     |   |   ^
-//!                     |   |   | failure while locked:
-//!                     |   |   |   ignored                         (default)
-//!                     |   +---+   until := max(until, now + duration)
-//!                     |                  (count_failures_while_locked(true))
+//!                     |   |   | attempt while locked (begin_attempt / note_refusal):
+//!                     |   |   |   refused := refused + 1
+//!                     |   +---+   and, under count_failures_while_locked(true),
+//!                     |           until := max(until, now + duration)
 //!                     |   |
 //!                     +---+ now >= until: the count starts fresh, n := 0
+//!                           (take_ended(now) reports { until, refused } first)
 //! ```
 //!
 //! A lock ends *at* `until`: at `until - 1ns` the credential is locked, at
@@ -36,6 +37,25 @@
 //! afterwards refunds it and forgives the failures counted before it, while
 //! attempts reserved after it stay counted. See the crate docs for the
 //! store-side protocol.
+//!
+//! # Refusals: one lock period, one count
+//!
+//! A lock counts the attempts it turns away (`refused`), so that a client
+//! hammering a locked identifier costs an audit trail one record per lock
+//! period instead of one per request. The count lives in the stored state and
+//! changes in the same atomic update as the attempt, so concurrent refusals are
+//! counted exactly:
+//!
+//! * [`Lockout::refusals`] after a refused [`begin_attempt`](Lockout::begin_attempt)
+//!   (or [`note_refusal`](Lockout::note_refusal)) says whether this was the
+//!   period's first refusal (`count == 1`) — the one to record at once;
+//! * [`Lockout::take_ended`] reports the tally of a lock that is over by `now`
+//!   and clears it, exactly once, whichever call comes first; a lock lifted by a
+//!   success is reported by reading [`refusals`](Lockout::refusals) before the
+//!   success.
+//!
+//! The count is not part of the lock's meaning: it never changes a status, an
+//! `until` or an attempt, and a state stored before it existed reads as 0.
 
 use core::fmt;
 
@@ -50,8 +70,9 @@ use crate::instant::{after, normalize};
 ///
 /// Plain data: `Clone`, comparable, and serde-serialisable so a store can keep
 /// it next to the account, e.g. `{"state":"open","failures":2}` or
-/// `{"state":"locked","until":"2025-04-01T00:30:00Z"}`. Instants are stored in
-/// UTC. Deserialising refuses unknown fields and states.
+/// `{"state":"locked","until":"2025-04-01T00:30:00Z"}` (with `"refused":N` once
+/// the lock has turned attempts away). Instants are stored in UTC.
+/// Deserialising refuses unknown fields and states.
 ///
 /// Every method that depends on time takes `now`; none reads a clock.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,10 +87,14 @@ pub struct Lockout {
 enum State {
     /// Not locked; `failures` consecutive failures so far.
     Open { failures: u32 },
-    /// Locked until the instant (exclusive), normalised to UTC.
+    /// Locked until the instant (exclusive), normalised to UTC; `refused`
+    /// attempts turned away so far (left out of the stored form while 0, so a
+    /// state stored before the count existed reads back unchanged).
     Locked {
         #[serde(with = "time::serde::rfc3339")]
         until: OffsetDateTime,
+        #[serde(default, skip_serializing_if = "crate::instant::is_zero")]
+        refused: u32,
     },
 }
 
@@ -83,7 +108,7 @@ impl State {
     /// This state as seen at `now`: an expired lock is a fresh count.
     fn at(self, now: OffsetDateTime) -> Self {
         match self {
-            Self::Locked { until } if now >= until => Self::default(),
+            Self::Locked { until, .. } if now >= until => Self::default(),
             other => other,
         }
     }
@@ -189,7 +214,7 @@ impl Lockout {
             State::Open { failures } => LockStatus::Open {
                 attempts_left: policy.threshold().saturating_sub(failures).max(1),
             },
-            State::Locked { until } => LockStatus::Locked { until },
+            State::Locked { until, .. } => LockStatus::Locked { until },
         }
     }
 
@@ -212,13 +237,15 @@ impl Lockout {
                 if failures >= policy.threshold() {
                     State::Locked {
                         until: after(now, policy.duration()),
+                        refused: 0,
                     }
                 } else {
                     State::Open { failures }
                 }
             }
-            State::Locked { until } => State::Locked {
+            State::Locked { until, refused } => State::Locked {
                 until: Self::locked_failure(until, policy, now),
+                refused,
             },
         };
         Self::status_of(self.state, policy)
@@ -239,9 +266,10 @@ impl Lockout {
 
     /// The atomic-lockout primitive: asks to verify one credential at `now`.
     ///
-    /// * Locked → `Err(Locked { until })`; do not verify. (Under a policy that
+    /// * Locked → `Err(Locked { until })`; do not verify. The refusal is added
+    ///   to the lock's [`refusals`](Self::refusals). (Under a policy that
     ///   [counts failures while locked](LockoutPolicy::count_failures_while_locked)
-    ///   the refused attempt counts as one and `until` moves.)
+    ///   the refused attempt also counts as a failure and `until` moves.)
     /// * Open → the attempt is recorded as a failure **up front** and
     ///   `Ok(Attempt)` is returned; verify, and on success call
     ///   [`record_success`](Self::record_success), which refunds it.
@@ -257,9 +285,12 @@ impl Lockout {
         now: OffsetDateTime,
     ) -> Result<Attempt, Locked> {
         let now = normalize(now);
-        if let State::Locked { until } = self.state.at(now) {
+        if let State::Locked { until, refused } = self.state.at(now) {
             let until = Self::locked_failure(until, policy, now);
-            self.state = State::Locked { until };
+            self.state = State::Locked {
+                until,
+                refused: refused.saturating_add(1),
+            };
             return Err(Locked { until });
         }
         let slot = match self.state.at(now) {
@@ -315,344 +346,87 @@ impl Lockout {
     pub const fn next_deadline(&self) -> Option<OffsetDateTime> {
         match self.state {
             State::Open { .. } => None,
-            State::Locked { until } => Some(until),
+            State::Locked { until, .. } => Some(until),
         }
     }
+
+    /// Counts one attempt turned away at `now` without reserving anything — for
+    /// a caller that refuses on this credential's lock while verifying another
+    /// (a right password while the passcode is locked). Returns the lock's
+    /// refusals afterwards, or `None` (and changes nothing) when no lock is in
+    /// force at `now`. The lock's end does not move, whatever the policy.
+    pub fn note_refusal(&mut self, now: OffsetDateTime) -> Option<Refusals> {
+        let now = normalize(now);
+        if let State::Locked { until, refused } = self.state.at(now) {
+            let count = refused.saturating_add(1);
+            self.state = State::Locked {
+                until,
+                refused: count,
+            };
+            Some(Refusals { until, count })
+        } else {
+            None
+        }
+    }
+
+    /// The stored lock's refusals so far: `Some` while a lock is stored — even
+    /// one already over, until [`take_ended`](Self::take_ended) or the next
+    /// attempt clears it — with a `count` that may be 0; `None` when open.
+    ///
+    /// Read it after a refused [`begin_attempt`](Self::begin_attempt): a count
+    /// of 1 marks the lock period's first refusal.
+    pub const fn refusals(&self) -> Option<Refusals> {
+        match self.state {
+            State::Open { .. } => None,
+            State::Locked { until, refused } => Some(Refusals {
+                until,
+                count: refused,
+            }),
+        }
+    }
+
+    /// Closes the books of a lock that is over at `now`: the credential is open
+    /// with a fresh count (as every method would see it anyway) and the lock's
+    /// refusals are returned — once. `None`, with nothing changed, when no lock
+    /// is stored or the stored one is still in force.
+    ///
+    /// Call it before [`begin_attempt`](Self::begin_attempt) in the same update
+    /// to learn that a lock period ended, and what it refused.
+    pub fn take_ended(&mut self, now: OffsetDateTime) -> Option<Refusals> {
+        match self.state {
+            State::Locked { until, refused } if normalize(now) >= until => {
+                self.state = State::default();
+                Some(Refusals {
+                    until,
+                    count: refused,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a store may forget this credential at `now`: no failures counted
+    /// and no lock in force — and no refusals of an ended lock still to report
+    /// (see [`take_ended`](Self::take_ended)). Equal to [`Lockout::new`] as far as
+    /// every answer at or after `now` goes.
+    pub fn is_clear_at(&self, now: OffsetDateTime) -> bool {
+        match self.state {
+            State::Open { failures } => failures == 0,
+            State::Locked { until, refused } => refused == 0 && normalize(now) >= until,
+        }
+    }
+}
+
+/// The attempts one lock period turned away: what an audit trail records instead
+/// of one event per refused request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Refusals {
+    /// When the lock ends (ended), exclusive. In UTC.
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+    /// How many attempts it refused (saturating at `u32::MAX`).
+    pub count: u32,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::instant::MAX;
-    use time::macros::datetime;
-    use time::{Duration, PrimitiveDateTime, UtcOffset};
-
-    #[test]
-    fn a_success_forgives_earlier_failures_but_not_concurrent_later_ones() {
-        let p = LockoutPolicy::default();
-        let t = datetime!(2026-04-01 00:00 UTC);
-        // Two earlier failures, then a right password: the run is over.
-        let mut l = Lockout::new();
-        l.record_failure(&p, t);
-        l.record_failure(&p, t);
-        let right = l.begin_attempt(&p, t).unwrap();
-        l.record_success_of(right);
-        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 3 });
-
-        // A right attempt and a guess race: the guess, reserved after it, stays counted.
-        let mut l = Lockout::new();
-        let right = l.begin_attempt(&p, t).unwrap();
-        let _guess = l.begin_attempt(&p, t).unwrap();
-        l.record_success_of(right);
-        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 2 });
-
-        // The guess was reserved first: the success ends its run.
-        let mut l = Lockout::new();
-        let _guess = l.begin_attempt(&p, t).unwrap();
-        let right = l.begin_attempt(&p, t).unwrap();
-        l.record_success_of(right);
-        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 3 });
-
-        // Two guesses reserved after the right attempt locked: the lock lifts,
-        // both stay counted, and one more failure locks again.
-        let mut l = Lockout::new();
-        let right = l.begin_attempt(&p, t).unwrap();
-        let _ = l.begin_attempt(&p, t).unwrap();
-        let last = l.begin_attempt(&p, t).unwrap();
-        assert!(last.if_failed.is_locked());
-        l.record_success_of(right);
-        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 1 });
-        assert!(l.begin_attempt(&p, t).unwrap().if_failed.is_locked());
-
-        // The right attempt took the last slot: the account reopens in full.
-        let mut l = Lockout::new();
-        l.record_failure(&p, t);
-        l.record_failure(&p, t);
-        let right = l.begin_attempt(&p, t).unwrap();
-        assert!(right.if_failed.is_locked());
-        l.record_success_of(right);
-        assert_eq!(l.status(&p, t), LockStatus::Open { attempts_left: 3 });
-    }
-
-    const T0: OffsetDateTime = datetime!(2025-04-01 09:00 +09:00);
-
-    fn ms(n: i64) -> Duration {
-        Duration::milliseconds(n)
-    }
-
-    fn locked(n: u32) -> Lockout {
-        let policy = LockoutPolicy::default();
-        let mut l = Lockout::new();
-        for _ in 0..n {
-            let _ = l.record_failure(&policy, T0);
-        }
-        l
-    }
-
-    #[test]
-    fn counts_down_then_locks_on_the_third() {
-        let p = LockoutPolicy::default();
-        let mut l = Lockout::default();
-        assert_eq!(l.status(&p, T0), LockStatus::Open { attempts_left: 3 });
-        assert_eq!(
-            l.record_failure(&p, T0),
-            LockStatus::Open { attempts_left: 2 }
-        );
-        assert_eq!(
-            l.record_failure(&p, T0),
-            LockStatus::Open { attempts_left: 1 }
-        );
-        let until = T0 + Duration::minutes(30);
-        assert_eq!(l.record_failure(&p, T0), LockStatus::Locked { until });
-        assert_eq!(l.state, State::Locked { until });
-        assert_eq!(l.next_deadline(), Some(until));
-    }
-
-    #[test]
-    fn lock_holds_until_the_last_nanosecond_and_ends_at_the_instant() {
-        let p = LockoutPolicy::default();
-        let l = locked(3);
-        let until = T0 + Duration::minutes(30);
-        assert_eq!(
-            l.status(&p, T0 + Duration::minutes(30) - ms(1)),
-            LockStatus::Locked { until }
-        );
-        assert_eq!(
-            l.status(&p, until - Duration::nanoseconds(1)),
-            LockStatus::Locked { until }
-        );
-        assert_eq!(l.status(&p, until), LockStatus::Open { attempts_left: 3 });
-    }
-
-    #[test]
-    fn count_starts_fresh_when_the_lock_ends() {
-        let p = LockoutPolicy::default();
-        let mut l = locked(3);
-        let until = T0 + Duration::minutes(30);
-        assert_eq!(
-            l.record_failure(&p, until),
-            LockStatus::Open { attempts_left: 2 }
-        );
-        assert_eq!(l.state, State::Open { failures: 1 });
-        assert_eq!(l.next_deadline(), None);
-    }
-
-    #[test]
-    fn failures_while_locked_change_nothing_by_default() {
-        let p = LockoutPolicy::default();
-        let mut l = locked(3);
-        let before = l.clone();
-        let until = T0 + Duration::minutes(30);
-        for t in [T0, T0 + Duration::minutes(29), until - ms(1)] {
-            assert_eq!(l.record_failure(&p, t), LockStatus::Locked { until });
-            assert_eq!(l.begin_attempt(&p, t), Err(Locked { until }));
-        }
-        assert_eq!(l, before);
-    }
-
-    #[test]
-    fn failures_while_locked_restart_the_lock_when_the_policy_says_so() {
-        let p = LockoutPolicy::default().count_failures_while_locked(true);
-        let mut l = locked(3);
-        let t = T0 + Duration::minutes(20);
-        let until = t + Duration::minutes(30);
-        assert_eq!(l.record_failure(&p, t), LockStatus::Locked { until });
-        let t2 = T0 + Duration::minutes(25);
-        assert_eq!(
-            l.begin_attempt(&p, t2),
-            Err(Locked {
-                until: t2 + Duration::minutes(30)
-            })
-        );
-        // A failure with a stale `now` never shortens the lock.
-        assert_eq!(
-            l.record_failure(&p, T0),
-            LockStatus::Locked {
-                until: t2 + Duration::minutes(30)
-            }
-        );
-    }
-
-    #[test]
-    fn success_resets_the_count() {
-        let p = LockoutPolicy::default();
-        let mut l = locked(2);
-        l.record_success();
-        assert_eq!(l, Lockout::new());
-        assert_eq!(
-            l.record_failure(&p, T0),
-            LockStatus::Open { attempts_left: 2 }
-        );
-    }
-
-    #[test]
-    fn unlock_lifts_a_lock() {
-        let p = LockoutPolicy::default();
-        let mut l = locked(3);
-        l.unlock();
-        assert_eq!(l.status(&p, T0), LockStatus::Open { attempts_left: 3 });
-        assert_eq!(l.next_deadline(), None);
-    }
-
-    #[test]
-    fn begin_attempt_counts_up_front_and_success_refunds() {
-        let p = LockoutPolicy::default();
-        let mut l = Lockout::new();
-        let a = l.begin_attempt(&p, T0).unwrap();
-        assert_eq!(a.if_failed, LockStatus::Open { attempts_left: 2 });
-        assert_eq!(l.state, State::Open { failures: 1 });
-        l.record_success();
-        assert_eq!(l.state, State::Open { failures: 0 });
-    }
-
-    #[test]
-    fn the_last_allowed_attempt_locks_before_it_is_verified() {
-        let p = LockoutPolicy::default();
-        let mut l = locked(2);
-        let until = T0 + Duration::minutes(30);
-        let a = l.begin_attempt(&p, T0).unwrap();
-        assert_eq!(a.if_failed, LockStatus::Locked { until });
-        // A concurrent fourth attempt is refused while the third is verified.
-        assert_eq!(l.begin_attempt(&p, T0), Err(Locked { until }));
-        // The third one was right after all.
-        l.record_success();
-        assert_eq!(l.status(&p, T0), LockStatus::Open { attempts_left: 3 });
-    }
-
-    #[test]
-    fn lowering_the_threshold_never_locks_retroactively() {
-        let p1 = LockoutPolicy::new(1, Duration::minutes(30)).unwrap();
-        let mut l = locked(2);
-        assert_eq!(l.status(&p1, T0), LockStatus::Open { attempts_left: 1 });
-        assert_eq!(
-            l.record_failure(&p1, T0),
-            LockStatus::Locked {
-                until: T0 + Duration::minutes(30)
-            }
-        );
-    }
-
-    #[test]
-    fn threshold_one_locks_on_the_first_failure() {
-        let p = LockoutPolicy::new(1, Duration::seconds(10)).unwrap();
-        let mut l = Lockout::new();
-        let a = l.begin_attempt(&p, T0).unwrap();
-        assert!(a.if_failed.is_locked());
-        assert!(l.begin_attempt(&p, T0).is_err());
-    }
-
-    #[test]
-    fn far_future_now_saturates_instead_of_panicking() {
-        let p = LockoutPolicy::new(1, Duration::MAX).unwrap();
-        let ends = [
-            PrimitiveDateTime::MAX.assume_utc(),
-            PrimitiveDateTime::MAX.assume_offset(UtcOffset::from_hms(-23, 59, 59).unwrap()),
-            PrimitiveDateTime::MIN.assume_offset(UtcOffset::from_hms(23, 59, 59).unwrap()),
-            datetime!(9999-12-31 23:59 UTC),
-        ];
-        for now in ends {
-            let mut l = Lockout::new();
-            let status = l.record_failure(&p, now);
-            let _ = l.begin_attempt(&p, now);
-            let _ = l.status(&p, now);
-            if let Some(until) = l.next_deadline() {
-                assert!(until <= MAX);
-                assert_eq!(until.offset(), UtcOffset::UTC);
-            }
-            assert!(serde_json::to_string(&l).is_ok(), "{status:?} must persist");
-        }
-        // Counting never overflows either.
-        let big = LockoutPolicy::new(u32::MAX, Duration::minutes(1)).unwrap();
-        let mut l = Lockout {
-            state: State::Open {
-                failures: u32::MAX - 1,
-            },
-        };
-        assert!(l.record_failure(&big, T0).is_locked());
-        let mut l = Lockout {
-            state: State::Open { failures: u32::MAX },
-        };
-        assert_eq!(l.status(&big, T0), LockStatus::Open { attempts_left: 1 });
-        assert!(l.record_failure(&big, T0).is_locked());
-    }
-
-    #[test]
-    fn stored_instants_are_utc_whatever_offset_now_has() {
-        let p = LockoutPolicy::default();
-        let l = locked(3);
-        let until = l.next_deadline().unwrap();
-        assert_eq!(until.offset(), UtcOffset::UTC);
-        assert_eq!(until, datetime!(2025-04-01 00:30 UTC));
-        assert_eq!(
-            l.status(&p, datetime!(2025-04-01 09:29:59.999 +09:00))
-                .locked_until(),
-            Some(until)
-        );
-    }
-
-    #[test]
-    fn serde_form_is_tagged_and_round_trips() {
-        let open = locked(2);
-        assert_eq!(
-            serde_json::to_string(&open).unwrap(),
-            r#"{"state":"open","failures":2}"#
-        );
-        let shut = locked(3);
-        let json = serde_json::to_string(&shut).unwrap();
-        assert_eq!(json, r#"{"state":"locked","until":"2025-04-01T00:30:00Z"}"#);
-        assert_eq!(serde_json::from_str::<Lockout>(&json).unwrap(), shut);
-        assert_eq!(
-            serde_json::from_str::<Lockout>(r#"{"state":"open","failures":0}"#).unwrap(),
-            Lockout::new()
-        );
-        for bad in [
-            r#"{"state":"frozen"}"#,
-            r#"{"state":"open"}"#,
-            r#"{"state":"open","failures":-1}"#,
-            r#"{"state":"open","failures":1,"extra":true}"#,
-            r#"{"state":"locked","until":"yesterday"}"#,
-        ] {
-            assert!(serde_json::from_str::<Lockout>(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn status_and_locked_serialise() {
-        let s = LockStatus::Open { attempts_left: 2 };
-        assert_eq!(
-            serde_json::to_string(&s).unwrap(),
-            r#"{"status":"open","attempts_left":2}"#
-        );
-        let until = datetime!(2025-04-01 00:30 UTC);
-        let s = LockStatus::Locked { until };
-        let json = serde_json::to_string(&s).unwrap();
-        assert_eq!(
-            json,
-            r#"{"status":"locked","until":"2025-04-01T00:30:00Z"}"#
-        );
-        assert_eq!(serde_json::from_str::<LockStatus>(&json).unwrap(), s);
-        let json = serde_json::to_string(&Locked { until }).unwrap();
-        assert_eq!(json, r#"{"until":"2025-04-01T00:30:00Z"}"#);
-        assert_eq!(
-            serde_json::from_str::<Locked>(&json).unwrap(),
-            Locked { until }
-        );
-    }
-
-    #[test]
-    fn status_helpers() {
-        let until = datetime!(2025-04-01 00:30 UTC);
-        let open = LockStatus::Open { attempts_left: 2 };
-        let shut = LockStatus::Locked { until };
-        assert!(!open.is_locked());
-        assert!(shut.is_locked());
-        assert_eq!(open.attempts_left(), 2);
-        assert_eq!(shut.attempts_left(), 0);
-        assert_eq!(open.locked_until(), None);
-        assert_eq!(shut.locked_until(), Some(until));
-        assert_eq!(
-            Locked { until }.to_string(),
-            "locked after repeated failures until 2025-04-01 0:30:00.0 +00:00:00"
-        );
-    }
-}
+mod tests;

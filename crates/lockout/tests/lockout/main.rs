@@ -3,6 +3,7 @@
 
 mod persistence;
 mod properties;
+mod refusals;
 mod rules;
 mod sessions;
 
