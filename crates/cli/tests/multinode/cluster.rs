@@ -82,10 +82,6 @@ impl Cluster {
         }
     }
 
-    pub(crate) fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// Node `i`'s address.
     pub(crate) fn addr(&self, i: usize) -> SocketAddr {
         self.nodes[i % self.nodes.len()].addr
@@ -98,7 +94,13 @@ impl Cluster {
 
     /// Starts `shikaku serve` on this database with this key and configuration.
     pub(crate) fn spawn_node(&self) -> Result<Node, String> {
-        Node::spawn(&self.url, &self.key, &self.config, self.dir.path())
+        let store = [
+            "--database-url",
+            &self.url,
+            "--master-key-file",
+            path(&self.key),
+        ];
+        Node::spawn(&store, &self.config, self.dir.path())
     }
 
     /// Runs `shikaku <args> --database-url … --master-key-file … --config …`.
@@ -192,13 +194,13 @@ fn free_port() -> u16 {
 }
 
 impl Node {
-    /// Starts a node and waits until it listens; its exit status and output if it
-    /// stops first.
-    pub(crate) fn spawn(url: &str, key: &Path, config: &Path, dir: &Path) -> Result<Self, String> {
+    /// Starts a node on the store `store` names (`--database-url …`, `--db …`) and waits
+    /// until it listens; its exit status and output if it stops first.
+    pub(crate) fn spawn(store: &[&str], config: &Path, dir: &Path) -> Result<Self, String> {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let mut child = Command::new(BIN)
-            .args(["serve", "--database-url", url, "--master-key-file"])
-            .arg(key)
+            .arg("serve")
+            .args(store)
             .arg("--config")
             .arg(config)
             .args(["--bind", &addr.to_string()])

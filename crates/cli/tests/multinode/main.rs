@@ -38,6 +38,8 @@ mod client;
 mod cluster;
 mod flows;
 mod http;
+mod replay;
+mod sessions;
 mod storms;
 
 /// The screens' Japanese wording.
