@@ -329,7 +329,8 @@ pub(crate) fn count(events: &[serde_json::Value], kind: &str, login_id: &str) ->
         .count()
 }
 
-fn account_login_id(event: &serde_json::Value) -> Option<String> {
+/// The ログイン ID an audit event names.
+pub(crate) fn account_login_id(event: &serde_json::Value) -> Option<String> {
     let account = &event["account"];
     if let Some(id) = account.get("login_id").and_then(|v| v.as_str()) {
         return Some(id.to_owned());
