@@ -38,6 +38,7 @@ mod client;
 mod cluster;
 mod flows;
 mod http;
+mod kill;
 mod replay;
 mod sessions;
 mod storms;
