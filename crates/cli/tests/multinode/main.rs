@@ -39,6 +39,7 @@ mod cluster;
 mod flows;
 mod http;
 mod kill;
+mod outage;
 mod replay;
 mod sessions;
 mod storms;
