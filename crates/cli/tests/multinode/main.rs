@@ -36,6 +36,7 @@
 mod client;
 
 mod cluster;
+mod copy;
 mod flows;
 mod http;
 mod kill;
