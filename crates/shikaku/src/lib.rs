@@ -112,7 +112,7 @@ pub use service::{
     AccountListing, AdminCaller, AuditListing, IssuedApiKey, MAX_API_KEY_NAME_CHARS, MAX_PAGE,
 };
 pub use service::{
-    AccountSummary, Authentication, Builder, EnrollmentView, HashingLoad, Identity,
+    AccountSummary, Argon2Timings, Authentication, Builder, EnrollmentView, HashingLoad, Identity,
     InitialSettings, LoginStage, LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin,
     PrintPrompt, SessionEnd, SessionGrant, SessionInfo, Shikaku,
 };

@@ -29,6 +29,35 @@ pub(super) struct HashGate {
 struct GateState {
     in_use: usize,
     waiting: usize,
+    timings: Argon2Timings,
+}
+
+/// How long the argon2 computations took, as a histogram: for metrics. Durations are
+/// read from the facade's clock, so a test's manual clock records zeros.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Argon2Timings {
+    /// Computations timed.
+    pub count: u64,
+    /// Their total, in seconds.
+    pub sum_seconds: f64,
+    /// Per bound of [`Argon2Timings::BUCKETS`], how many took at most that long
+    /// (cumulative, as Prometheus histograms count).
+    pub cumulative: [u64; 10],
+}
+
+impl Argon2Timings {
+    /// The histogram's upper bounds in seconds (the default cost takes 15–30 ms a core).
+    pub const BUCKETS: [f64; 10] = [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0];
+
+    fn record(&mut self, seconds: f64) {
+        self.count += 1;
+        self.sum_seconds += seconds;
+        for (bound, count) in Self::BUCKETS.iter().zip(self.cumulative.iter_mut()) {
+            if seconds <= *bound {
+                *count += 1;
+            }
+        }
+    }
 }
 
 /// How busy the gate is: for metrics.
@@ -72,6 +101,17 @@ impl HashGate {
         }
         state.in_use += 1;
         Pass(self)
+    }
+
+    /// Records how long one computation under the gate took.
+    pub(super) fn record(&self, seconds: f64) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.timings.record(seconds.max(0.0));
+    }
+
+    pub(super) fn timings(&self) -> Argon2Timings {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.timings.clone()
     }
 
     pub(super) fn load(&self) -> HashingLoad {
@@ -170,6 +210,18 @@ mod tests {
         holder.join().expect("holder");
         assert_eq!(waiter.join().expect("waiter"), 42);
         assert_eq!(gate.load().in_use, 0);
+    }
+
+    #[test]
+    fn timings_are_a_cumulative_histogram() {
+        let gate = HashGate::new(1);
+        for seconds in [0.004, 0.015, 0.015, 0.2, 3.0] {
+            gate.record(seconds);
+        }
+        let t = gate.timings();
+        assert_eq!(t.count, 5);
+        assert!((t.sum_seconds - 3.234).abs() < 1e-9);
+        assert_eq!(t.cumulative, [1, 1, 3, 3, 3, 3, 3, 4, 4, 4]);
     }
 
     #[test]

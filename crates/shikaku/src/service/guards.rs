@@ -77,7 +77,7 @@ impl<S: Store> Shikaku<S> {
         // settings its hash was stored with (timing.rs).
         // Only this computation holds a hashing permit (gate.rs): the reservation above
         // and the writes below wait for the store while others hash.
-        let matches = self.gate.run(|| {
+        let matches = self.argon2(|| {
             self.equaliser.verify(
                 &self.hasher,
                 &self.rng,

@@ -46,7 +46,7 @@ mod timing;
 pub use admin::MAX_PAGE;
 pub use api_keys::{AdminCaller, MAX_API_KEY_NAME_CHARS};
 pub use builder::Builder;
-pub use gate::HashingLoad;
+pub use gate::{Argon2Timings, HashingLoad};
 pub use outcomes::{AccountListing, AuditListing, IssuedApiKey};
 pub use outcomes::{
     AccountSummary, Authentication, EnrollmentView, Identity, InitialSettings, LoginStage,
@@ -161,9 +161,24 @@ impl<S: Store> Shikaku<S> {
         self.gate.load()
     }
 
+    /// How long argon2 computations took so far: for metrics.
+    pub fn argon2_timings(&self) -> Argon2Timings {
+        self.gate.timings()
+    }
+
+    /// Runs one argon2 computation under the hashing gate (gate.rs), timed by the clock.
+    fn argon2<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.gate.run(|| {
+            let started = self.clock.now();
+            let out = f();
+            let took = self.clock.now() - started;
+            self.gate.record(took.as_seconds_f64());
+            out
+        })
+    }
+
     fn hash(&self, password: &Password) -> Result<PasswordHash, Error> {
-        self.gate
-            .run(|| self.rng.with(|r| self.hasher.hash(password, r)))
+        self.argon2(|| self.rng.with(|r| self.hasher.hash(password, r)))
             .map_err(|e| Error::Hashing(e.to_string()))
     }
 

@@ -52,7 +52,7 @@ impl<S: Store> Shikaku<S> {
         if new.as_str() != new_again.as_str() {
             violations.push(Violation::confirmation_mismatch());
         }
-        let changed = self.gate.run(|| {
+        let changed = self.argon2(|| {
             if violations.is_empty() {
                 self.rng
                     .with(|r| history.change(policy, &self.hasher, &account_id, current, new, r))
