@@ -86,7 +86,8 @@ pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Ro
     let mut security = WebSecurity::builder(rng)
         .cookie_policy(cookie)
         .tls(tls)
-        .csrf_exempt_prefix(crate::api::PREFIX);
+        .csrf_exempt_prefix(crate::api::PREFIX)
+        .cross_origin_checked_prefix(crate::api::ADMIN_PREFIX);
     if let Some(origin) = public_origin {
         security = security.origin(&origin)?;
     }

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+/// What `Retry-After` says on every 503 (the store cannot answer right now), page and
+/// JSON API alike: seconds.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
 /// Errors from configuring the web layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

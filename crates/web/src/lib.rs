@@ -99,6 +99,7 @@ mod error;
 pub mod forms;
 mod lang;
 pub mod messages;
+pub mod ops;
 pub mod paths;
 mod screens;
 pub mod security;
@@ -106,6 +107,6 @@ mod state;
 pub mod views;
 
 pub use app::{WebOptions, app, protect};
-pub use error::Error;
+pub use error::{Error, RETRY_AFTER_SECONDS};
 pub use lang::Lang;
 pub use state::AppState;

@@ -2,92 +2,45 @@
 //!
 //! | status | `error` | when |
 //! |---|---|---|
-//! | 400 | `malformed` | not JSON, wrong `Content-Type`, wrong field type, missing / unknown / repeated field, empty field, control character, identifier or passcode of the wrong form |
+//! | 400 | `malformed` | not JSON, wrong `Content-Type`, wrong field type, missing / unknown / repeated field, empty field, control character, identifier, passcode, token or query parameter of the wrong form (`malformed.rs`) |
 //! | 401 | `invalid_credentials` | wrong password, unknown account (the same bytes for both) |
 //! | 401 | `invalid_passcode` | wrong or replayed passcode |
 //! | 401 | `session_expired` | the idle timeout (manual: 30 minutes) without activity |
 //! | 401 | `session_superseded` | a later login of the same account ended the session |
-//! | 401 | `unauthenticated` | no / malformed / unknown bearer token, logged out, login token expired |
+//! | 401 | `unauthenticated` | no / malformed / unknown bearer token, logged out, login token expired; under `/admin`: no API key, or an unknown or revoked one |
 //! | 403 | `password_change_required` | an administrator reset the password |
 //! | 403 | `account_disabled` | an administrator disabled the account |
 //! | 403 | `forbidden` | a browser request from another origin |
 //! | 404 | `not_found` | no such path |
+//! | 404 | `unknown_account` | `/admin`: no such account, or one outside the API key's institutions (the same bytes) |
 //! | 421 | `misdirected_request` | sent to a host name that is not the server's (`Host` is not the configured public origin's host and port, or — none configured — not a loopback name): DNS rebinding |
 //! | 405 | `method_not_allowed` | the path exists, the method does not (`Allow` says which) |
 //! | 409 | `enrollment_required` | no Authenticator registered (yet) |
 //! | 409 | `already_enrolled` | `GET /enrollment` for an account that has one |
+//! | 409 | `account_exists` | `POST /admin/accounts` for an account that exists |
 //! | 413 | `too_large` | the body is over the limit (checked before parsing) |
-//! | 422 | `password_policy` | the new password breaks rules: `violations` lists every one |
+//! | 422 | `password_policy` | the new (or an administrator's initial) password breaks rules: `violations` lists every one |
 //! | 423 | `locked` | the configured consecutive failures (manual: 3): `locked_until` says when the lock lifts |
 //! | 500 | `internal` | the store or the server failed (details only in the log) |
+//! | 503 | `unavailable` | the store cannot answer right now (`Retry-After`) |
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use shikaku::SessionEnd;
 use shikaku::password::Violation;
+use shikaku::{SessionEnd, StoreError};
 use time::OffsetDateTime;
 
 use super::instant::rfc3339_ceil;
+pub(crate) use super::malformed::{Field, Malformed};
+use crate::error::RETRY_AFTER_SECONDS;
 use crate::lang::Lang;
 use crate::messages::Rules;
 
 /// Marks a response as a JSON error of ours, so the outermost middleware keeps it.
 #[derive(Clone, Copy, Debug)]
 struct ApiRendered;
-
-/// A request field, by its JSON name (used in `malformed` messages).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Field {
-    InstitutionCode,
-    LoginId,
-    Password,
-    Passcode,
-    LoginToken,
-    CurrentPassword,
-    NewPassword,
-    NewPasswordConfirm,
-}
-
-impl Field {
-    /// The JSON property name.
-    pub(crate) const fn name(self) -> &'static str {
-        match self {
-            Self::InstitutionCode => "institution_code",
-            Self::LoginId => "login_id",
-            Self::Password => "password",
-            Self::Passcode => "passcode",
-            Self::LoginToken => "login_token",
-            Self::CurrentPassword => "current_password",
-            Self::NewPassword => "new_password",
-            Self::NewPasswordConfirm => "new_password_confirm",
-        }
-    }
-}
-
-/// Why a request is malformed (400 `malformed`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Malformed {
-    /// `Content-Type` is not `application/json`.
-    ContentType,
-    /// Not JSON (syntax error, invalid UTF-8, lone surrogate, trailing data, empty body).
-    Syntax { line: usize, column: usize },
-    /// JSON, but not the documented object: missing, unknown or repeated field, wrong type.
-    Shape { line: usize, column: usize },
-    /// A field that must not be empty is.
-    Empty(Field),
-    /// A field holds a control character (NUL, newline, DEL, …).
-    Control(Field),
-    /// 機関コード is not the configured number of digits.
-    InstitutionCode { digits: usize },
-    /// ログイン ID is not 1–64 of `A-Za-z0-9._-@`.
-    LoginId,
-    /// The passcode is not 6 digits.
-    Passcode,
-    /// Anything else the transport refused (unreadable body, other 4xx).
-    Request,
-}
 
 /// Every error the API answers.
 #[derive(Clone, Debug)]
@@ -108,6 +61,9 @@ pub(crate) enum ApiError {
     Unauthenticated,
     /// 401 `unauthenticated`: no usable login token (unknown, expired, used).
     LoginExpired,
+    /// 401 `unauthenticated` under `/admin`: no API key, or an unknown, revoked or
+    /// malformed one.
+    ApiKeyRequired,
     /// 403 `password_change_required`.
     PasswordChangeRequired,
     /// 403 `account_disabled`.
@@ -118,20 +74,28 @@ pub(crate) enum ApiError {
     Misdirected,
     /// 404 `not_found`.
     NotFound,
+    /// 404 `unknown_account`.
+    UnknownAccount,
     /// 405 `method_not_allowed`.
     MethodNotAllowed,
     /// 409 `enrollment_required`.
     EnrollmentRequired,
     /// 409 `already_enrolled`.
     AlreadyEnrolled,
+    /// 409 `account_exists`.
+    AccountExists,
     /// 413 `too_large`.
     TooLarge,
     /// 422 `password_policy`.
     PasswordPolicy(Vec<Violation>),
+    /// 422 `password_policy` for an administrator's initial password.
+    InitialPasswordPolicy(Vec<Violation>),
     /// 423 `locked`.
     Locked { until: OffsetDateTime },
     /// 500 `internal`.
     Internal,
+    /// 503 `unavailable`.
+    Unavailable,
 }
 
 impl From<Malformed> for ApiError {
@@ -171,6 +135,16 @@ impl From<shikaku::Error> for ApiError {
             E::SessionEnded(end) => end.into(),
             E::EnrollmentRequired => Self::EnrollmentRequired,
             E::AlreadyEnrolled => Self::AlreadyEnrolled,
+            E::UnknownAccount => Self::UnknownAccount,
+            E::Unauthorized => Self::ApiKeyRequired,
+            E::InitialPasswordRejected(violations) => {
+                Self::InitialPasswordPolicy(violations.iter().cloned().collect())
+            }
+            E::Store(StoreError::Conflict) => Self::AccountExists,
+            E::Store(StoreError::Unavailable(why)) => {
+                tracing::warn!(%why, "API call refused: the store is unavailable");
+                Self::Unavailable
+            }
             other => {
                 // Display of the facade's errors never holds a secret.
                 tracing::error!(error = %other, "API call failed in the facade");
@@ -207,6 +181,7 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
             StatusCode::UNAUTHORIZED => Self::Unauthenticated,
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable,
             s if s.is_server_error() => Self::Internal,
             _ => Self::Malformed(Malformed::Request),
         }
@@ -222,18 +197,24 @@ impl ApiError {
             | Self::SessionExpired
             | Self::SessionSuperseded
             | Self::Unauthenticated
-            | Self::LoginExpired => StatusCode::UNAUTHORIZED,
+            | Self::LoginExpired
+            | Self::ApiKeyRequired => StatusCode::UNAUTHORIZED,
             Self::PasswordChangeRequired | Self::AccountDisabled | Self::Forbidden => {
                 StatusCode::FORBIDDEN
             }
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownAccount => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::EnrollmentRequired | Self::AlreadyEnrolled => StatusCode::CONFLICT,
+            Self::EnrollmentRequired | Self::AlreadyEnrolled | Self::AccountExists => {
+                StatusCode::CONFLICT
+            }
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Misdirected => StatusCode::MISDIRECTED_REQUEST,
-            Self::PasswordPolicy(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PasswordPolicy(_) | Self::InitialPasswordPolicy(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::Locked { .. } => StatusCode::LOCKED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -245,19 +226,22 @@ impl ApiError {
             Self::InvalidPasscode => "invalid_passcode",
             Self::SessionExpired => "session_expired",
             Self::SessionSuperseded => "session_superseded",
-            Self::Unauthenticated | Self::LoginExpired => "unauthenticated",
+            Self::Unauthenticated | Self::LoginExpired | Self::ApiKeyRequired => "unauthenticated",
             Self::PasswordChangeRequired => "password_change_required",
             Self::AccountDisabled => "account_disabled",
             Self::Forbidden => "forbidden",
             Self::Misdirected => "misdirected_request",
             Self::NotFound => "not_found",
+            Self::UnknownAccount => "unknown_account",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::EnrollmentRequired => "enrollment_required",
             Self::AlreadyEnrolled => "already_enrolled",
+            Self::AccountExists => "account_exists",
             Self::TooLarge => "too_large",
-            Self::PasswordPolicy(_) => "password_policy",
+            Self::PasswordPolicy(_) | Self::InitialPasswordPolicy(_) => "password_policy",
             Self::Locked { .. } => "locked",
             Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
         }
     }
 
@@ -275,17 +259,22 @@ impl ApiError {
             Self::SessionSuperseded => m.session_superseded,
             Self::Unauthenticated => m.unauthenticated,
             Self::LoginExpired => m.login_expired,
+            Self::ApiKeyRequired => m.api_key_required,
             Self::PasswordChangeRequired => m.password_change_required,
             Self::AccountDisabled => m.account_disabled,
             Self::Forbidden => m.forbidden,
             Self::Misdirected => m.misdirected,
             Self::NotFound => m.not_found,
+            Self::UnknownAccount => m.unknown_account,
             Self::MethodNotAllowed => m.method_not_allowed,
             Self::EnrollmentRequired => m.enrollment_required,
             Self::AlreadyEnrolled => m.already_enrolled,
+            Self::AccountExists => m.account_exists,
             Self::TooLarge => m.too_large,
             Self::PasswordPolicy(_) => m.password_policy,
+            Self::InitialPasswordPolicy(_) => m.initial_password_policy,
             Self::Internal => m.internal,
+            Self::Unavailable => m.unavailable,
         };
         text.to_owned()
     }
@@ -311,7 +300,7 @@ impl ApiError {
                 _ => None,
             },
             violations: match &self {
-                Self::PasswordPolicy(list) => Some(
+                Self::PasswordPolicy(list) | Self::InitialPasswordPolicy(list) => Some(
                     list.iter()
                         .map(|v| ViolationBody {
                             code: v.code().as_str(),
@@ -338,25 +327,11 @@ impl ApiError {
                 HeaderValue::from_static("Bearer realm=\"shikaku\""),
             );
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
         response.extensions_mut().insert(ApiRendered);
         response
-    }
-}
-
-impl Malformed {
-    fn message(&self, lang: Lang) -> String {
-        let m = &lang.t().api;
-        match self {
-            Self::ContentType => m.malformed_content_type.to_owned(),
-            Self::Syntax { line, column } => m.syntax_at(*line, *column),
-            Self::Shape { line, column } => m.shape_at(*line, *column),
-            Self::Empty(field) => m.empty(field.name()),
-            Self::Control(field) => m.control(field.name()),
-            Self::InstitutionCode { digits } => m.institution_code(*digits),
-            Self::LoginId => m.malformed_login_id.to_owned(),
-            Self::Passcode => m.malformed_passcode.to_owned(),
-            Self::Request => m.malformed_request.to_owned(),
-        }
     }
 }
 
@@ -405,6 +380,11 @@ mod tests {
             ApiError::PasswordPolicy(Vec::new()),
             ApiError::Locked { until },
             ApiError::Internal,
+            ApiError::ApiKeyRequired,
+            ApiError::UnknownAccount,
+            ApiError::AccountExists,
+            ApiError::InitialPasswordPolicy(Vec::new()),
+            ApiError::Unavailable,
         ];
         for error in all {
             let rules = Rules::default();

@@ -16,7 +16,7 @@ use crate::lang::Lang;
 use crate::messages::Rules;
 
 /// The language the app's middleware negotiated (Japanese without it).
-fn lang_of(extensions: &axum::http::Extensions) -> Lang {
+pub(super) fn lang_of(extensions: &axum::http::Extensions) -> Lang {
     extensions.get::<Lang>().copied().unwrap_or_default()
 }
 
@@ -71,7 +71,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// The token of `Authorization: Bearer <64 lowercase hex digits>` (one header, scheme
 /// case-insensitive). Never read from the URL or a cookie.
-fn bearer(headers: &HeaderMap) -> Option<Token> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<Token> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
         return None;

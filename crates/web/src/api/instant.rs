@@ -19,6 +19,21 @@ pub(crate) fn rfc3339_ceil(at: OffsetDateTime) -> String {
     rfc3339(floor.saturating_add(time::Duration::SECOND))
 }
 
+/// An instant as the API writes them, and nothing else: `YYYY-MM-DDTHH:MM:SSZ` (UTC,
+/// whole seconds, ASCII digits) that RFC 3339 parses.
+pub(crate) fn parse_utc_seconds(text: &str) -> Option<OffsetDateTime> {
+    const SHAPE: &[u8; 20] = b"0000-00-00T00:00:00Z";
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == SHAPE.len()
+        && bytes.iter().zip(SHAPE).all(|(b, s)| match s {
+            b'0' => b.is_ascii_digit(),
+            other => b == other,
+        });
+    shaped
+        .then(|| OffsetDateTime::parse(text, &Rfc3339).ok())
+        .flatten()
+}
+
 fn rfc3339(at: OffsetDateTime) -> String {
     let utc = at.to_offset(time::UtcOffset::UTC);
     utc.format(&Rfc3339).unwrap_or_else(|error| {
@@ -41,5 +56,25 @@ mod tests {
         let whole = datetime!(2026-04-01 00:30:00 UTC);
         assert_eq!(rfc3339_ceil(whole), "2026-04-01T00:30:00Z");
         assert_eq!(rfc3339_floor(whole), "2026-04-01T00:30:00Z");
+    }
+
+    #[test]
+    fn only_utc_whole_seconds_are_parsed() {
+        assert_eq!(
+            parse_utc_seconds("2026-04-01T00:30:00Z"),
+            Some(datetime!(2026-04-01 00:30:00 UTC))
+        );
+        for bad in [
+            "2026-04-01T00:30:00+00:00",
+            "2026-04-01T00:30:00.5Z",
+            "2026-04-01t00:30:00Z",
+            "2026-04-01T00:30:00z",
+            "2026-13-01T00:30:00Z",
+            "2026-04-01 00:30:00Z",
+            "２026-04-01T00:30:00Z",
+            "",
+        ] {
+            assert_eq!(parse_utc_seconds(bad), None, "{bad}");
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! | `POST /api/v1/logout` | `Bearer <session_token>` | 204 |
 //! | `POST /api/v1/authenticate` `{institution_code, login_id, password, passcode}` | — | 200 `{institution_code, login_id, authenticated_at}` |
 //! | `GET /api/v1/openapi.json` | — | the OpenAPI 3.1 document |
+//! | `… /api/v1/admin/…` | `Bearer <API key>` | administration: `admin/mod.rs` |
 //!
 //! The OpenAPI document (`crates/web/openapi.json`, served as is) is the reference; the
 //! integration tests validate every response they receive against it.
@@ -44,16 +45,20 @@
 //! | file | holds |
 //! |---|---|
 //! | `handlers.rs` | one handler per call |
+//! | `admin/` | the administration calls (API keys, scopes, paging) |
+//! | `malformed.rs` | why a request's form is refused (400) |
 //! | `wire.rs` | request and response bodies, their checks |
 //! | `extract.rs` | the JSON body and bearer-token extractors |
 //! | `error.rs` | `ApiError`: status and code of every error |
 //! | `token.rs` | tokens as hex |
 //! | `instant.rs` | RFC 3339 instants |
 
+mod admin;
 mod error;
 mod extract;
 mod handlers;
 mod instant;
+mod malformed;
 mod token;
 mod wire;
 
@@ -69,6 +74,10 @@ use crate::state::AppState;
 /// Where the API is mounted.
 pub const PREFIX: &str = "/api/v1";
 
+/// Where the administration calls are (API keys only; every method gets the
+/// cross-origin check).
+pub const ADMIN_PREFIX: &str = "/api/v1/admin";
+
 /// The OpenAPI 3.1 document describing every call, served at `GET /api/v1/openapi.json`.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
 
@@ -83,6 +92,7 @@ pub(crate) fn routes<S: Store>() -> Router<AppState<S>> {
         .route("/logout", post(handlers::logout::<S>))
         .route("/authenticate", post(handlers::authenticate::<S>))
         .route("/openapi.json", get(openapi))
+        .nest("/admin", admin::routes())
 }
 
 /// `GET /openapi.json`: the contract, as checked in.

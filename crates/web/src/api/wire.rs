@@ -22,7 +22,7 @@ use super::error::{ApiError, Field, Malformed};
 use super::token;
 
 /// Refuses control characters (C0, DEL, C1: NUL, newline, escape, …) in any field.
-fn no_controls(field: Field, value: &str) -> Result<(), Malformed> {
+pub(super) fn no_controls(field: Field, value: &str) -> Result<(), Malformed> {
     if value.chars().any(char::is_control) {
         Err(Malformed::Control(field))
     } else {
@@ -31,7 +31,7 @@ fn no_controls(field: Field, value: &str) -> Result<(), Malformed> {
 }
 
 /// [`no_controls`], and not empty.
-fn required(field: Field, value: &str) -> Result<(), Malformed> {
+pub(super) fn required(field: Field, value: &str) -> Result<(), Malformed> {
     no_controls(field, value)?;
     if value.is_empty() {
         Err(Malformed::Empty(field))
@@ -40,7 +40,7 @@ fn required(field: Field, value: &str) -> Result<(), Malformed> {
     }
 }
 
-fn login_id(value: &str) -> Result<LoginId, Malformed> {
+pub(super) fn login_id(value: &str) -> Result<LoginId, Malformed> {
     required(Field::LoginId, value)?;
     LoginId::parse(value).map_err(|_| Malformed::LoginId)
 }
@@ -138,8 +138,9 @@ impl TryFrom<PasscodeBody> for PasscodeSubmission {
     fn try_from(body: PasscodeBody) -> Result<Self, ApiError> {
         required(Field::LoginToken, &body.login_token)?;
         let passcode = passcode(&body.passcode)?;
-        // A token that is not one we could have issued names no login.
-        let login_token = token::parse(&body.login_token).ok_or(ApiError::LoginExpired)?;
+        // The form the document gives a token: 64 lowercase hex digits, or 400.
+        let login_token =
+            token::parse(&body.login_token).ok_or(Malformed::Token(Field::LoginToken))?;
         Ok(Self {
             login_token,
             passcode,
@@ -359,7 +360,10 @@ mod tests {
             login_token: token.to_uppercase(),
             passcode: "123456".into(),
         });
-        assert!(matches!(bad_token, Err(ApiError::LoginExpired)));
+        assert!(matches!(
+            bad_token,
+            Err(ApiError::Malformed(Malformed::Token(Field::LoginToken)))
+        ));
     }
 
     #[test]

@@ -71,6 +71,30 @@ pub struct ApiMessages {
     pub malformed_passcode: &'static str,
     /// 400 `malformed`: anything else the transport refused.
     pub malformed_request: &'static str,
+    /// 400 `malformed`: a token field is not 64 lowercase hex digits; `{}` = its name.
+    pub malformed_token: &'static str,
+    /// 400 `malformed`: an unknown or repeated query parameter.
+    pub malformed_query: &'static str,
+    /// 400 `malformed`: `limit` out of range; `{}` = the largest page.
+    pub malformed_limit: &'static str,
+    /// 400 `malformed`: `after` is not a cursor.
+    pub malformed_cursor: &'static str,
+    /// 400 `malformed`: an instant parameter; `{}` = its name.
+    pub malformed_instant: &'static str,
+    /// 400 `malformed`: `kind` is not an audit event kind.
+    pub malformed_kind: &'static str,
+    /// 401 `unauthenticated` under `/admin`: no API key, or an unknown, revoked or
+    /// malformed one (one text for all).
+    pub api_key_required: &'static str,
+    /// 404 `unknown_account`: no such account (or, for a scoped key, one outside its
+    /// institutions: the same text).
+    pub unknown_account: &'static str,
+    /// 409 `account_exists`.
+    pub account_exists: &'static str,
+    /// 422 `password_policy` for an administrator's initial password.
+    pub initial_password_policy: &'static str,
+    /// 503 `unavailable`: the store cannot answer right now.
+    pub unavailable: &'static str,
 }
 
 impl ApiMessages {
@@ -106,6 +130,24 @@ impl ApiMessages {
     #[must_use]
     pub fn control(&self, field: &str) -> String {
         fill(self.malformed_control, field)
+    }
+
+    /// [`Self::malformed_token`] for a field.
+    #[must_use]
+    pub fn token(&self, field: &str) -> String {
+        fill(self.malformed_token, field)
+    }
+
+    /// [`Self::malformed_limit`] for the largest page.
+    #[must_use]
+    pub fn limit(&self, max: usize) -> String {
+        fill(self.malformed_limit, &max.to_string())
+    }
+
+    /// [`Self::malformed_instant`] for a parameter.
+    #[must_use]
+    pub fn instant(&self, name: &str) -> String {
+        fill(self.malformed_instant, name)
     }
 
     /// [`Self::malformed_institution_code`] for a number of digits.

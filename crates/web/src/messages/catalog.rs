@@ -285,6 +285,8 @@ pub struct Messages {
     pub err_misdirected: (&'static str, &'static str),
     /// 500 title / body (invented).
     pub err_internal: (&'static str, &'static str),
+    /// 503 (the store cannot answer right now) title / body (invented).
+    pub err_unavailable: (&'static str, &'static str),
     /// Link back to the start page (invented).
     pub err_home_link: &'static str,
     /// "HTTP status" label (invented).

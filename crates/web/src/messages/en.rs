@@ -173,6 +173,10 @@ pub static EN: Messages = Messages {
         "A system error occurred",
         "An error occurred. Wait a while and try again. If the problem persists, contact your system vendor.",
     ),
+    err_unavailable: (
+        "Temporarily unavailable",
+        "The service is temporarily unavailable. Wait a little and try again.",
+    ),
     err_home_link: "Back to the start page",
     err_status_label: "HTTP status",
 
@@ -205,5 +209,16 @@ pub static EN: Messages = Messages {
         malformed_login_id: "Enter the login ID with up to 64 letters, digits and the symbols . _ - @.",
         malformed_passcode: "Enter the passcode as 6 digits.",
         malformed_request: "The request is malformed.",
+        malformed_token: "Send {} as 64 lowercase hex digits.",
+        malformed_query: "A query parameter is unknown or repeated.",
+        malformed_limit: "Send limit as a whole number from 1 to {}.",
+        malformed_cursor: "Send after as the next value of the previous page.",
+        malformed_instant: "Send {} as a UTC time in whole seconds (for example 2026-04-01T00:00:00Z).",
+        malformed_kind: "There is no audit event kind of that name.",
+        api_key_required: "A valid API key is required.",
+        unknown_account: "There is no such account.",
+        account_exists: "An account with this institution code and login ID already exists.",
+        initial_password_policy: "The initial password does not meet the password rules.",
+        unavailable: "The service is temporarily unavailable. Try again shortly.",
     },
 };

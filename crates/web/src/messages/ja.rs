@@ -173,6 +173,10 @@ pub static JA: Messages = Messages {
         "システムエラーが発生しました",
         "処理中にエラーが発生しました。しばらく時間をおいてから、もう一度操作してください。解決しない場合は、契約している医療機関等システムベンダーへお問い合わせください。",
     ),
+    err_unavailable: (
+        "一時的に利用できません",
+        "一時的に利用できません。しばらく時間をおいてから、もう一度操作してください。",
+    ),
     err_home_link: "最初の画面に戻る",
     err_status_label: "HTTP ステータス",
 
@@ -205,5 +209,16 @@ pub static JA: Messages = Messages {
         malformed_login_id: "ログイン ID は 64 文字以内の半角英数字及び記号（. _ - @）で入力してください。",
         malformed_passcode: "パスコードは 6 桁の数字で入力してください。",
         malformed_request: "リクエストが正しくありません。",
+        malformed_token: "{} は 64 桁の小文字の 16 進数で指定してください。",
+        malformed_query: "未定義のクエリパラメータ、又は重複したクエリパラメータがあります。",
+        malformed_limit: "limit は 1 から {} までの整数で指定してください。",
+        malformed_cursor: "after には、前のページの next の値を指定してください。",
+        malformed_instant: "{} は UTC の日時（秒単位、例: 2026-04-01T00:00:00Z）で指定してください。",
+        malformed_kind: "kind に指定された監査イベントの種類はありません。",
+        api_key_required: "有効な API キーが必要です。",
+        unknown_account: "指定されたアカウントはありません。",
+        account_exists: "この機関コードとログイン ID のアカウントは既に登録されています。",
+        initial_password_policy: "初期パスワードがパスワードのルールを満たしていません。",
+        unavailable: "一時的にサービスを利用できません。しばらくしてから再度操作してください。",
     },
 };

@@ -10,7 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use shikaku::{Error, LoginStage, SessionEnd, SessionInfo, Shikaku, Store, Token};
+use shikaku::{Error, LoginStage, SessionEnd, SessionInfo, Shikaku, Store, StoreError, Token};
 
 use crate::lang::Lang;
 use crate::paths;
@@ -26,6 +26,8 @@ pub(super) enum Stop {
     Respond(Response),
     /// The 500 page; the cause is already logged.
     Internal(Lang),
+    /// The 503 page (一時的に利用できません): the store cannot answer right now.
+    Unavailable(Lang),
 }
 
 impl IntoResponse for Stop {
@@ -33,6 +35,7 @@ impl IntoResponse for Stop {
         match self {
             Stop::Respond(response) => response,
             Stop::Internal(lang) => ErrorPage::new(lang, ErrorKind::Internal).into_response(),
+            Stop::Unavailable(lang) => ErrorPage::new(lang, ErrorKind::Unavailable).into_response(),
         }
     }
 }
@@ -71,7 +74,11 @@ pub(super) fn failure(lang: Lang, operation: &'static str, error: &Error) -> Sto
         other => other,
     };
     tracing::error!(operation, error = %shown, "facade call failed");
-    Stop::Internal(lang)
+    if matches!(error, Error::Store(StoreError::Unavailable(_))) {
+        Stop::Unavailable(lang)
+    } else {
+        Stop::Internal(lang)
+    }
 }
 
 /// For `AppState::run(..).await.map_err(..)`: a facade call that did not complete

@@ -25,6 +25,7 @@ pub(super) struct Inner {
     pub(super) host: HostPolicy,
     pub(super) body_limit: usize,
     csrf_exempt: Vec<String>,
+    origin_checked: Vec<String>,
     rng: Arc<SharedRng>,
 }
 
@@ -43,6 +44,7 @@ impl std::fmt::Debug for WebSecurity {
             .field("host", &self.inner.host)
             .field("body_limit", &self.inner.body_limit)
             .field("csrf_exempt", &self.inner.csrf_exempt)
+            .field("origin_checked", &self.inner.origin_checked)
             .finish_non_exhaustive()
     }
 }
@@ -55,6 +57,7 @@ pub struct WebSecurityBuilder {
     origin: Option<String>,
     body_limit: usize,
     csrf_exempt: Vec<String>,
+    origin_checked: Vec<String>,
     rng: Arc<SharedRng>,
 }
 
@@ -80,6 +83,7 @@ impl WebSecurity {
             origin: None,
             body_limit: DEFAULT_BODY_LIMIT,
             csrf_exempt: Vec::new(),
+            origin_checked: Vec::new(),
             rng,
         }
     }
@@ -129,6 +133,14 @@ impl WebSecurity {
     pub(super) fn is_csrf_exempt(&self, path: &str) -> bool {
         self.inner
             .csrf_exempt
+            .iter()
+            .any(|prefix| path.starts_with(prefix.as_str()))
+    }
+
+    /// Whether requests for `path` get the cross-origin check whatever their method.
+    pub(super) fn is_origin_checked(&self, path: &str) -> bool {
+        self.inner
+            .origin_checked
             .iter()
             .any(|prefix| path.starts_with(prefix.as_str()))
     }
@@ -196,6 +208,16 @@ impl WebSecurityBuilder {
         self
     }
 
+    /// Applies the cross-origin check (Fetch Metadata and `Origin`, see `origin.rs`)
+    /// to every request for a path starting with `prefix`, reads included: for calls
+    /// whose answers a page of another site must not even trigger (an administration
+    /// API). Clients that send neither header are unaffected.
+    #[must_use]
+    pub fn cross_origin_checked_prefix(mut self, prefix: &str) -> Self {
+        self.origin_checked.push(prefix.to_owned());
+        self
+    }
+
     /// Uses a given CSRF key instead of drawing one (e.g. shared by several
     /// processes behind one load balancer).
     #[must_use]
@@ -225,6 +247,7 @@ impl WebSecurityBuilder {
                 host,
                 body_limit: self.body_limit,
                 csrf_exempt: self.csrf_exempt,
+                origin_checked: self.origin_checked,
                 rng: self.rng,
             }),
         }

@@ -134,6 +134,11 @@ pub(super) async fn guard(State(sec): State<WebSecurity>, req: Request, next: Ne
             Ok(req) => req,
             Err(refusal) => return refusal.into_response(),
         }
+    } else if sec.is_origin_checked(req.uri().path()) {
+        if let Err(refusal) = check_cross_origin(&sec, &req) {
+            return refusal.into_response();
+        }
+        req
     } else {
         req
     };
@@ -174,16 +179,7 @@ async fn check_state_changing(
     session: Option<&RandomToken>,
 ) -> Result<Request, Refusal> {
     let inner = &sec.inner;
-    let expected =
-        origin::expected_origin(inner.origin.as_deref(), inner.tls, req.uri(), req.headers());
-    if let Err(why) = origin::check(req.headers(), expected.as_deref()) {
-        tracing::info!(
-            ?why,
-            path = req.uri().path(),
-            "cross-origin request refused"
-        );
-        return Err(Refusal::CrossOrigin);
-    }
+    check_cross_origin(sec, &req)?;
 
     let declared = req
         .headers()
@@ -211,6 +207,22 @@ async fn check_state_changing(
         }
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The Fetch Metadata / `Origin` check (see `origin.rs`).
+fn check_cross_origin(sec: &WebSecurity, req: &Request) -> Result<(), Refusal> {
+    let inner = &sec.inner;
+    let expected =
+        origin::expected_origin(inner.origin.as_deref(), inner.tls, req.uri(), req.headers());
+    if let Err(why) = origin::check(req.headers(), expected.as_deref()) {
+        tracing::info!(
+            ?why,
+            path = req.uri().path(),
+            "cross-origin request refused"
+        );
+        return Err(Refusal::CrossOrigin);
+    }
+    Ok(())
 }
 
 /// Reads a body, refusing it as soon as it grows past `limit`.

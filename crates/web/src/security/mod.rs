@@ -41,8 +41,10 @@
 //!  catch-panic  a panicking handler becomes a bare 500
 //!  guard        every request: Host / :authority is the configured origin's
 //!                 host:port, or (none configured) a loopback name  → 421 Refusal::MisdirectedHost
-//!               state-changing methods (not GET/HEAD/OPTIONS/TRACE):
+//!               state-changing methods (not GET/HEAD/OPTIONS/TRACE), and any
+//!               method under a `cross_origin_checked_prefix`:
 //!                 Sec-Fetch-Site / Origin check            → 403 Refusal::CrossOrigin
+//!               state-changing methods:
 //!                 body read with a hard limit               → 413 Refusal::TooLarge
 //!                 CSRF token (form field or header) verify  → 403 Refusal::Csrf / NoSession
 //!               every request: the session cookie is read (or a fresh

@@ -1,10 +1,11 @@
 //! The error pages.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::page::{Screen, html_response, plain_lang_switch};
+use crate::error::RETRY_AFTER_SECONDS;
 use crate::lang::Lang;
 
 /// The kinds of error page.
@@ -25,6 +26,9 @@ pub enum ErrorKind {
     MisdirectedRequest,
     /// 500 (and other 5xx).
     Internal,
+    /// 503: the store cannot answer right now (一時的に利用できません); sent with
+    /// `Retry-After`.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -39,6 +43,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::MisdirectedRequest => StatusCode::MISDIRECTED_REQUEST,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -51,6 +56,7 @@ impl ErrorKind {
             StatusCode::METHOD_NOT_ALLOWED => ErrorKind::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::PayloadTooLarge,
             StatusCode::MISDIRECTED_REQUEST => ErrorKind::MisdirectedRequest,
+            StatusCode::SERVICE_UNAVAILABLE => ErrorKind::Unavailable,
             s if s.is_server_error() => ErrorKind::Internal,
             _ => ErrorKind::BadRequest,
         }
@@ -83,7 +89,17 @@ impl ErrorPage {
     #[must_use]
     pub fn with_status(mut self, status: StatusCode) -> Response {
         self.status = status;
-        html_response(status, &self)
+        self.render_response()
+    }
+
+    fn render_response(&self) -> Response {
+        let mut response = html_response(self.status, self);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        response
     }
 
     fn texts(&self) -> (&'static str, &'static str) {
@@ -96,6 +112,7 @@ impl ErrorPage {
             ErrorKind::PayloadTooLarge => m.err_payload_too_large,
             ErrorKind::MisdirectedRequest => m.err_misdirected,
             ErrorKind::Internal => m.err_internal,
+            ErrorKind::Unavailable => m.err_unavailable,
         }
     }
 
@@ -106,7 +123,7 @@ impl ErrorPage {
 
 impl IntoResponse for ErrorPage {
     fn into_response(self) -> Response {
-        html_response(self.status, &self)
+        self.render_response()
     }
 }
 

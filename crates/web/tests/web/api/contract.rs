@@ -7,9 +7,11 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+pub(super) use super::requests::Body;
+
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde_json::Value;
-use shikaku_web::api::{OPENAPI_JSON, PREFIX};
+use shikaku_web::api::OPENAPI_JSON;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -26,7 +28,11 @@ pub(super) const KEYWORDS: &[&str] = &[
     "items",
     "minItems",
     "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
     "pattern",
+    "allOf",
     "format",
     "description",
 ];
@@ -55,7 +61,7 @@ impl Contract {
     }
 
     /// Follows a `$ref` (for response, header and parameter objects).
-    fn deref<'a>(&'a self, value: &'a Value) -> &'a Value {
+    pub(super) fn deref<'a>(&'a self, value: &'a Value) -> &'a Value {
         match value.get("$ref").and_then(Value::as_str) {
             Some(reference) => self.deref(self.pointer(reference)),
             None => value,
@@ -63,13 +69,10 @@ impl Contract {
     }
 
     /// The operation a request path and method name, `None` for an undocumented path.
+    /// A template's `{parameter}` matches one non-empty segment.
     fn operation(&self, method: &Method, path: &str) -> Option<(&str, Option<&Value>)> {
-        let sub = path.strip_prefix(PREFIX)?;
-        let (name, item) = self.doc["paths"].as_object()?.get_key_value(sub)?;
-        Some((
-            name.as_str(),
-            item.get(method.as_str().to_ascii_lowercase()),
-        ))
+        let (name, item, _) = self.path_item(path)?;
+        Some((name, item.get(method.as_str().to_ascii_lowercase())))
     }
 
     /// The documented response for a request and what it covers.
@@ -107,10 +110,12 @@ impl Contract {
     }
 
     /// Checks one received response; returns its coverage key.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn check(
         &self,
         method: &Method,
         path: &str,
+        query: Option<&str>,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
@@ -150,23 +155,34 @@ impl Contract {
                 json.get("error").and_then(Value::as_str).map(str::to_owned)
             }
         };
-        // What a client sent and got a 2xx for must validate against the request schema.
-        if let (true, Some(sent), Some((_, Some(op)))) =
-            (status.is_success(), sent, self.operation(method, path))
-        {
-            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
-            assert!(
-                !schema.is_null(),
-                "{context}: a body was sent to an operation without one"
-            );
-            self.validate(schema, sent, "request").unwrap_or_else(|e| {
-                panic!("{context}: the accepted request breaks its schema: {e}")
+        // What a client sent and got a 2xx for must validate against the document:
+        // its body, its path and query parameters.
+        if let (true, Some((_, Some(op)))) = (status.is_success(), self.operation(method, path)) {
+            if sent.is_some() {
+                let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+                assert!(
+                    !schema.is_null(),
+                    "{context}: a body was sent to an operation without one"
+                );
+            }
+            let uri = match query {
+                Some(query) => format!("{path}?{query}"),
+                None => path.to_owned(),
+            };
+            // A body sent raw (not as JSON the test knows) is not checked here.
+            let body = if op["requestBody"].is_null() {
+                Body::None
+            } else {
+                sent.map_or(Body::Unchecked, Body::Json)
+            };
+            self.accepts(method, &uri, body).unwrap_or_else(|e| {
+                panic!("{context}: the accepted request breaks the document: {e}")
             });
         }
         coverage_key(&operation, status.as_str(), code.as_deref())
     }
 
-    fn validate(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    pub(super) fn validate(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
         let rules = schema
             .as_object()
             .unwrap_or_else(|| panic!("{at}: a schema must be an object"));
@@ -198,6 +214,15 @@ impl Contract {
             && constant != value
         {
             return Err(format!("{at}: {value} is not {constant}"));
+        }
+        for (i, part) in rules
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            self.validate(part, value, &format!("{at} (allOf {i})"))?;
         }
         match value {
             Value::Object(map) => {
@@ -239,11 +264,28 @@ impl Contract {
                     }
                 }
             }
+            Value::Number(number) => {
+                if let Some(min) = rules.get("minimum").and_then(Value::as_i64)
+                    && number.as_i64().is_none_or(|n| n < min)
+                {
+                    return Err(format!("{at}: {number} is below {min}"));
+                }
+                if let Some(max) = rules.get("maximum").and_then(Value::as_i64)
+                    && number.as_i64().is_none_or(|n| n > max)
+                {
+                    return Err(format!("{at}: {number} is above {max}"));
+                }
+            }
             Value::String(text) => {
                 if let Some(min) = rules.get("minLength").and_then(Value::as_u64)
                     && (text.chars().count() as u64) < min
                 {
                     return Err(format!("{at}: shorter than {min}"));
+                }
+                if let Some(max) = rules.get("maxLength").and_then(Value::as_u64)
+                    && (text.chars().count() as u64) > max
+                {
+                    return Err(format!("{at}: longer than {max}"));
                 }
                 if let Some(pattern) = rules.get("pattern").and_then(Value::as_str) {
                     let re = regex::Regex::new(pattern)

@@ -42,6 +42,11 @@ pub(super) async fn the_document_is_served(api: &Api) {
                     }
                 }
                 "items" => keywords(value, &format!("{at}[]")),
+                "allOf" => {
+                    for (i, part) in value.as_array().unwrap().iter().enumerate() {
+                        keywords(part, &format!("{at} allOf {i}"));
+                    }
+                }
                 "additionalProperties" if value.is_object() => keywords(value, at),
                 _ => {}
             }

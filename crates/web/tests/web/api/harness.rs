@@ -14,7 +14,7 @@ use shikaku::testing::{
     FaultyStore, Harness, INITIAL_PASSWORD, INSTITUTION_CODE, code_at, wrong_code,
 };
 use shikaku::totp::{Secret, SetupKey};
-use shikaku::{AccountKey, MemoryStore, Shikaku};
+use shikaku::{AccountKey, ApiKeyScope, InstitutionCode, MemoryStore, Shikaku};
 use shikaku_web::WebOptions;
 use shikaku_web::api::PREFIX;
 use time::format_description::well_known::Rfc3339;
@@ -22,18 +22,23 @@ use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
 
 use super::contract::contract;
+use super::corrupt::Corrupting;
 
 pub(super) type Seen = Arc<Mutex<BTreeSet<String>>>;
 
-/// One app over a fresh store: the kit's [`Harness`] (a [`FaultyStore`] over a
-/// `MemoryStore`, the clock at the kit's start), served with `shikaku_web::app`.
+/// The store of every API test: the kit's [`FaultyStore`] (unavailable on demand: 503)
+/// inside [`Corrupting`] (unreadable on demand: 500).
+pub(super) type TestStore = Corrupting<FaultyStore>;
+
+/// One app over a fresh store: the kit's [`Harness`] (over a [`TestStore`], the clock
+/// at the kit's start), served with `shikaku_web::app`.
 pub(super) struct Api {
     app: Router,
     /// The world behind the app (clock, audit sink, helpers).
-    pub(super) harness: Harness<FaultyStore>,
+    pub(super) harness: Harness<TestStore>,
     /// The facade the app serves (for the administrator's operations).
-    pub(super) service: Arc<Shikaku<FaultyStore>>,
-    store: Arc<FaultyStore>,
+    pub(super) service: Arc<Shikaku<TestStore>>,
+    store: Arc<TestStore>,
     seen: Seen,
     /// The `Host` every call is sent with, unless it sets its own.
     host: String,
@@ -86,6 +91,11 @@ impl Call {
             call = call.header(header::CONTENT_TYPE, content_type);
         }
         call
+    }
+
+    /// A POST without a body (the `/admin` actions, `/logout`).
+    pub(super) fn post_empty(path: &str) -> Self {
+        Self::raw(Method::POST, path, None, Body::empty())
     }
 
     pub(super) fn json(mut self, json: Value) -> Self {
@@ -172,7 +182,7 @@ impl Api {
 
     /// An app served with `options`, called with `Host: host`.
     pub(super) fn with_options(seen: Seen, options: WebOptions, host: &str) -> Self {
-        let store = Arc::new(FaultyStore::new(MemoryStore::new()));
+        let store = Arc::new(Corrupting::new(FaultyStore::new(MemoryStore::new())));
         let harness = Harness::new(Arc::clone(&store));
         let service = Arc::clone(&harness.service);
         let app = shikaku_web::app(Arc::clone(&service), options).unwrap();
@@ -209,8 +219,34 @@ impl Api {
         self.harness.key(login_id)
     }
 
+    /// The store cannot answer (`StoreError::Unavailable`, the kit's `FaultyStore`).
     pub(super) fn store_down(&self, down: bool) {
-        self.store.set_broken(down);
+        self.store.inner.set_broken(down);
+    }
+
+    /// The store answers with rows it cannot understand (`StoreError::Corrupt`).
+    pub(super) fn store_corrupt(&self, corrupt: bool) {
+        self.store.set_corrupt(corrupt);
+    }
+
+    /// A new API key (as `shikaku api-key create` issues one) for `institutions`, or
+    /// every institution when empty: its 64 hex digits and its id.
+    pub(super) fn api_key(&self, institutions: &[&str]) -> (String, i64) {
+        let scope = if institutions.is_empty() {
+            ApiKeyScope::All
+        } else {
+            ApiKeyScope::Institutions(
+                institutions
+                    .iter()
+                    .map(|code| InstitutionCode::parse(code, code.len()).unwrap())
+                    .collect(),
+            )
+        };
+        let issued = self.service.create_api_key("test", scope).unwrap();
+        (
+            shikaku::testing::hex(issued.key.as_bytes()),
+            issued.record.id.0,
+        )
     }
 
     /// Sends, checks the response against the contract and the invariants, records it.
@@ -236,7 +272,10 @@ impl Api {
             .await
             .unwrap()
             .to_vec();
-        let path = call.uri.split('?').next().unwrap();
+        let (path, query) = match call.uri.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (call.uri.as_str(), None),
+        };
         assert_eq!(
             headers[header::CACHE_CONTROL],
             "no-store",
@@ -265,6 +304,7 @@ impl Api {
         let key = contract().check(
             &call.method,
             path,
+            query,
             status,
             &headers,
             &bytes,
@@ -385,4 +425,23 @@ impl Api {
 
 pub(super) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap()
+}
+
+/// One call of every administration operation, with `key`, on the account
+/// `institution`/`login_id` (`POST /admin/accounts` creates `login_id` + `x`).
+pub(super) fn admin_calls(key: &str, institution: &str, login_id: &str) -> Vec<Call> {
+    let account = format!("/admin/accounts/{institution}/{login_id}");
+    let mut calls = vec![
+        Call::post(
+            "/admin/accounts",
+            json!({"institution_code": institution, "login_id": format!("{login_id}x")}),
+        ),
+        Call::get("/admin/accounts"),
+        Call::get(&account),
+    ];
+    for action in ["unlock", "reset-mfa", "reset-password", "disable", "enable"] {
+        calls.push(Call::post_empty(&format!("{account}/{action}")));
+    }
+    calls.push(Call::get("/admin/audit"));
+    calls.into_iter().map(|call| call.bearer(key)).collect()
 }

@@ -13,24 +13,36 @@
 //! | file | what |
 //! |---|---|
 //! | `contract.rs` | the OpenAPI checker and the coverage keys |
+//! | `requests.rs` | the request side: which path a request names, whether the document accepts it |
 //! | `harness.rs` | [`Api`], [`Call`], [`Reply`] |
 //! | `login.rs` | enrollment, later logins, replays, the password lock, the passcode step |
 //! | `password.rs` | `POST /password`: violations, history, its lock |
 //! | `session.rs` | idle sessions and login tokens, supersession, logout |
 //! | `authenticate.rs` | `POST /authenticate` |
 //! | `admin.rs` | the administrator's resets and disabling, seen through the API |
+//! | `administration.rs` | the administration API: scoped and revoked keys, paging |
+//! | `admin_edges.rs` | the administration API: initial passwords never logged, every refusal |
+//! | `corrupt.rs` | a store that answers with unreadable rows (500s) |
 //! | `input.rs` | hostile bodies and fields, size limits |
 //! | `transport.rs` | where tokens come from, JSON transport errors, 500s, languages |
 //! | `document.rs` | the document itself |
+//! | `generate.rs` | the fuzzer's generators and mutations |
+//! | `fuzz.rs` | seeded random requests: what the document accepts is accepted, what it refuses refused |
 
 mod admin;
+mod admin_edges;
+mod administration;
 mod authenticate;
 mod contract;
+mod corrupt;
 mod document;
+mod fuzz;
+mod generate;
 mod harness;
 mod input;
 mod login;
 mod password;
+mod requests;
 mod session;
 mod transport;
 
@@ -79,12 +91,19 @@ scenarios! {
     session::logout_of_an_ended_session_says_how_it_ended,
     authenticate::authenticate_in_one_call,
     admin::administrator_states,
+    administration::a_scoped_key_manages_its_institution_only,
+    administration::a_revoked_key_stops_at_once,
+    administration::paging_returns_each_account_once_while_accounts_are_added,
+    admin_edges::the_initial_password_works_and_is_never_logged,
+    admin_edges::administration_refuses_what_is_not_its_form,
     input::bad_input_is_400_never_500,
     input::bodies_over_the_limit_are_413_before_parsing,
     transport::tokens_come_only_from_the_authorization_header,
     transport::transport_errors_are_json,
     transport::requests_for_another_host_are_421,
-    transport::store_failures_are_json_500s,
+    transport::an_unavailable_store_is_503_with_retry_after,
+    transport::a_corrupt_store_is_a_json_500,
     transport::messages_follow_accept_language,
     document::the_document_is_served,
+    fuzz::document_valid_requests_are_accepted_and_invalid_ones_refused,
 }

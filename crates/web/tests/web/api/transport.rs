@@ -1,5 +1,6 @@
 //! The transport: tokens only from the `Authorization` header, JSON 404/405/403s,
-//! store failures as JSON 500s, messages in the requested language.
+//! an unavailable store as 503 (`Retry-After`), an unreadable one as 500, messages in
+//! the requested language.
 
 use axum::body::Body;
 use axum::http::{HeaderName, Method, StatusCode, header};
@@ -8,7 +9,7 @@ use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 use shikaku_web::WebOptions;
 use shikaku_web::api::PREFIX;
 
-use super::harness::{Api, Call, Reply};
+use super::harness::{Api, Call, Reply, admin_calls};
 
 pub(super) async fn tokens_come_only_from_the_authorization_header(api: &Api) {
     api.provision("staff01");
@@ -114,6 +115,27 @@ pub(super) async fn transport_errors_are_json(api: &Api) {
             .expect(StatusCode::FORBIDDEN, "forbidden");
         }
     }
+    // Under /admin, reads are refused too.
+    let (key, _) = api.api_key(&[]);
+    for call in admin_calls(&key, INSTITUTION_CODE, "staff01") {
+        api.send(call.header(header::ORIGIN, "https://evil.example"))
+            .await
+            .expect(StatusCode::FORBIDDEN, "forbidden");
+    }
+    for call in admin_calls(&key, INSTITUTION_CODE, "staff01") {
+        api.send(call.header(HeaderName::from_static("sec-fetch-site"), "cross-site"))
+            .await
+            .expect(StatusCode::FORBIDDEN, "forbidden");
+    }
+    api.send(
+        Call::get("/admin/accounts")
+            .bearer(&key)
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header(HeaderName::from_static("sec-fetch-site"), "same-origin"),
+    )
+    .await
+    .ok();
+
     // Our own origin is fine; so is a client that sends neither header.
     api.send(
         Call::post(
@@ -182,7 +204,9 @@ pub(super) async fn requests_for_another_host_are_421(api: &Api) {
         ),
         Call::get("/openapi.json"),
     ];
-    for call in every_call {
+    let (key, _) = api.api_key(&[]);
+    let admin = admin_calls(&key, INSTITUTION_CODE, "staff01");
+    for call in every_call.into_iter().chain(admin) {
         api.send(call.header(header::HOST, rebound))
             .await
             .expect(StatusCode::MISDIRECTED_REQUEST, "misdirected_request");
@@ -239,14 +263,16 @@ pub(super) async fn requests_for_another_host_are_421(api: &Api) {
     );
 }
 
-pub(super) async fn store_failures_are_json_500s(api: &Api) {
+/// One call of every documented operation that needs the store, each of which would
+/// succeed (or be refused for its content) with a working store.
+async fn every_store_call(api: &Api) -> Vec<Call> {
     api.provision("staff01");
     let (secret, session) = api.enroll("staff01").await;
     let (_, token) = api.login_token("staff01", INITIAL_PASSWORD).await;
     api.provision("staff02");
     let (_, enroll_token) = api.login_token("staff02", INITIAL_PASSWORD).await;
-    api.store_down(true);
-    let calls = [
+    let (key, _) = api.api_key(&[]);
+    let mut calls = vec![
         Call::post(
             "/login",
             json!({"institution_code": INSTITUTION_CODE, "login_id": "staff01", "password": INITIAL_PASSWORD}),
@@ -268,18 +294,57 @@ pub(super) async fn store_failures_are_json_500s(api: &Api) {
             json!({"institution_code": INSTITUTION_CODE, "login_id": "staff01", "password": INITIAL_PASSWORD, "passcode": api.code(&secret)}),
         ),
     ];
+    calls.extend(admin_calls(&key, INSTITUTION_CODE, "staff01"));
+    calls
+}
+
+/// The store cannot answer (a full or read-only disk: the kit's `FaultyStore`): every
+/// call that needs it is 503 `unavailable` with `Retry-After`, whose text names no
+/// cause; when it is back, everything works again.
+pub(super) async fn an_unavailable_store_is_503_with_retry_after(api: &Api) {
+    let calls = every_store_call(api).await;
+    let login = api.login_token("staff02", INITIAL_PASSWORD).await.1;
+    api.store_down(true);
+    for call in calls {
+        let reply = api.send(call).await;
+        reply.expect(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+        assert_eq!(
+            reply.headers[header::RETRY_AFTER],
+            shikaku_web::RETRY_AFTER_SECONDS.to_string()
+        );
+        let text = String::from_utf8_lossy(&reply.bytes);
+        assert!(!text.contains("disk") && !text.contains("I/O"), "{text}");
+    }
+    let en = api.send(Call::get("/enrollment").bearer(&login).en()).await;
+    en.expect(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    assert_eq!(
+        en.str("message"),
+        "The service is temporarily unavailable. Try again shortly."
+    );
+    // Back up: everything works again.
+    api.store_down(false);
+    api.send(Call::get("/enrollment").bearer(&login)).await.ok();
+}
+
+/// A store that answers with rows it cannot understand is the server's failure: 500
+/// `internal`, no detail in the answer.
+pub(super) async fn a_corrupt_store_is_a_json_500(api: &Api) {
+    let calls = every_store_call(api).await;
+    api.store_corrupt(true);
     for call in calls {
         let reply = api.send(call).await;
         reply.expect(StatusCode::INTERNAL_SERVER_ERROR, "internal");
+        assert!(reply.headers.get(header::RETRY_AFTER).is_none());
         let text = String::from_utf8_lossy(&reply.bytes);
         assert!(
-            !text.contains("fire") && !text.contains("unavailable"),
+            !text.contains("unreadable") && !text.contains("row"),
             "{text}"
         );
     }
-    // Back up: everything works again.
-    api.store_down(false);
-    api.session(&session).await.ok();
+    api.store_corrupt(false);
+    api.send(Call::get("/admin/accounts").bearer(&api.api_key(&[]).0))
+        .await
+        .ok();
 }
 
 pub(super) async fn messages_follow_accept_language(api: &Api) {

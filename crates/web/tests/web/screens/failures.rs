@@ -1,5 +1,6 @@
-//! Failures: a store that fails every call gives the 500 page, and an error line in
-//! the log that names the operation and the cause but holds no secret.
+//! Failures: a store that cannot answer (the kit's `FaultyStore`: a full or read-only
+//! disk) gives the 503 page — 一時的に利用できません, with `Retry-After` — and an error
+//! line in the log that names the operation and the cause but holds no secret.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -31,7 +32,7 @@ impl LogBuffer {
 }
 
 #[tokio::test]
-async fn a_store_failure_is_the_500_page_and_an_error_line_without_secrets() {
+async fn an_unavailable_store_is_the_503_page_and_an_error_line_without_secrets() {
     let store = Arc::new(FaultyStore::new(MemoryStore::new()));
     let w = world_on(Arc::clone(&store));
     w.provision("staff01");
@@ -49,8 +50,17 @@ async fn a_store_failure_is_the_500_page_and_an_error_line_without_secrets() {
     store.set_broken(true);
 
     let menu = b.get("/menu").await;
-    assert_eq!(menu.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(menu.body.contains("システムエラーが発生しました"));
+    assert_eq!(menu.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        menu.body.contains("一時的に利用できません"),
+        "{}",
+        menu.body
+    );
+    assert!(!menu.body.contains("システムエラー"));
+    assert_eq!(
+        menu.headers[axum::http::header::RETRY_AFTER],
+        shikaku_web::RETRY_AFTER_SECONDS.to_string()
+    );
     let mut c = w.browser();
     let form = c.get("/login").await;
     let login = c
@@ -64,8 +74,25 @@ async fn a_store_failure_is_the_500_page_and_an_error_line_without_secrets() {
             ],
         )
         .await;
-    assert_eq!(login.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(login.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(login.body.contains("一時的に利用できません"));
     assert!(!login.body.contains("disk I/O"), "no internals in the page");
+    // In English too.
+    let en = c.get("/login?lang=en").await;
+    assert_eq!(en.status, StatusCode::OK, "the login page needs no store");
+    let en = c
+        .post(
+            "/login?lang=en",
+            &en,
+            &[
+                ("institution_code", INSTITUTION_CODE),
+                ("login_id", "staff01"),
+                ("password", INITIAL_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(en.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(en.body.contains("Temporarily unavailable"), "{}", en.body);
 
     let text = logs.text();
     assert!(text.contains("ERROR"), "{text}");
