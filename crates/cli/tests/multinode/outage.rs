@@ -293,4 +293,3 @@ fn postgres_down_under_traffic_is_a_bounded_503_and_service_resumes() {
     }
     cluster.assert_no_panic();
 }
-
