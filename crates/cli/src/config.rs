@@ -43,6 +43,8 @@ pub(crate) struct FileConfig {
     pub(crate) keys: KeysSection,
     #[serde(default)]
     pub(crate) log: LogSection,
+    #[serde(default)]
+    pub(crate) metrics: MetricsSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +86,14 @@ pub(crate) struct DatabaseSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct LogSection {
     pub(crate) format: Option<LogFormat>,
+}
+
+/// `[metrics] bind`: serve `GET /metrics` on this address instead of beside the
+/// screens (e.g. `127.0.0.1:9090`, reachable by Prometheus only).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MetricsSection {
+    pub(crate) bind: Option<SocketAddr>,
 }
 
 /// `[log] format`.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use shikaku::Shikaku;
+use shikaku_web::ops::{Metrics, MetricsSink};
 use tracing_subscriber::EnvFilter;
 
 use crate::args::ServeArgs;
@@ -179,10 +180,13 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         );
     }
     let (store, key, database) = settings.open_store(choice, Missing::Create)?;
+    let metrics = Arc::new(Metrics::new());
+    let metrics_bind = settings.file.metrics.bind;
     let service = Shikaku::builder(Arc::new(store))
         .master_key(key)
         .config(settings.config)
         .audit_sink(shikaku::TracingAuditSink)
+        .audit_sink(MetricsSink(Arc::clone(&metrics)))
         .build()
         .map_err(|e| format!("{}: {e}", database.describe()))?;
 
@@ -206,8 +210,22 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
     // web layer takes its hashing permits from there, so the permits and the hasher's
     // memory pool are one number.
     let options = web_options(insecure_cookies, tls, public_origin.as_deref());
+    let options = shikaku_web::WebOptions {
+        metrics: Some(Arc::clone(&metrics)),
+        ..options
+    };
     let service = Arc::new(service);
-    let app = shikaku_web::app(Arc::clone(&service), options).map_err(|e| e.to_string())?;
+    let mut app = shikaku_web::app(Arc::clone(&service), options).map_err(|e| e.to_string())?;
+    // `GET /metrics`: on a listener of its own when `[metrics] bind` says so (off the
+    // public one), else beside the screens.
+    let metrics_app = shikaku_web::ops::metrics_routes(Arc::clone(&service), metrics);
+    let metrics_app = match metrics_bind {
+        Some(_) => Some(metrics_app),
+        None => {
+            app = app.merge(metrics_app);
+            None
+        }
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -218,6 +236,17 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
+        if let (Some(addr), Some(metrics_app)) = (metrics_bind, metrics_app) {
+            let metrics_listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr} ([metrics] bind): {e}"))?;
+            tracing::info!(%addr, "metrics served on their own listener");
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(metrics_listener, metrics_app).await {
+                    tracing::warn!(error = %e, "the metrics listener stopped");
+                }
+            });
+        }
         let url = format!("http://{local}/");
         tracing::info!(%url, database = %database.describe(), "shikaku serving");
         if let Some(settings) = &demo_settings {
@@ -273,6 +302,8 @@ fn web_options(
         insecure_cookies,
         tls,
         public_origin: public_origin.map(str::to_owned),
+        csrf_key: None,
+        metrics: None,
     }
 }
 

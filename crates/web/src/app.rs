@@ -29,8 +29,9 @@ use shikaku::{Shikaku, Store};
 
 use crate::error::Error;
 use crate::lang::Lang;
+use crate::ops::Metrics;
 use crate::security::cookie::cookie_values;
-use crate::security::{CookiePolicy, WebSecurity};
+use crate::security::{CookiePolicy, CsrfKey, WebSecurity};
 use crate::state::AppState;
 use crate::views::{ErrorKind, ErrorPage, Rendered};
 
@@ -60,6 +61,13 @@ pub struct WebOptions {
     ///   is never a loopback one). A server reachable under any other name needs
     ///   `Some`.
     pub public_origin: Option<String>,
+    /// The CSRF key. Several nodes behind one load balancer must share it, or a form
+    /// served by one node is refused by another (the `shikaku` binary derives it from
+    /// the master key every node holds). `None`: a random key per process.
+    pub csrf_key: Option<CsrfKey>,
+    /// The metrics the requests are counted into ([`crate::ops`]); `None`: counted into
+    /// a registry of the app's own (readiness still sees the store's failures).
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 /// The whole web application: screens, JSON API under `/api/v1`, static assets, and the
@@ -74,6 +82,8 @@ pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Ro
         insecure_cookies,
         tls,
         public_origin,
+        csrf_key,
+        metrics,
     } = options;
     let cookie = if insecure_cookies {
         // The cookie module logs a warning when this policy is in force.
@@ -91,14 +101,25 @@ pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Ro
     if let Some(origin) = public_origin {
         security = security.origin(&origin)?;
     }
+    if let Some(key) = csrf_key {
+        security = security.csrf_key(key);
+    }
     let security = security.build();
-    let state = AppState::new(service, security.clone());
+    let metrics = metrics.unwrap_or_default();
+    let state = AppState::new(Arc::clone(&service), security.clone());
     let routes = Router::new()
         .merge(crate::screens::routes())
         .nest(crate::api::PREFIX, crate::api::routes())
         .with_state(state)
-        .merge(crate::assets::router());
-    Ok(protect(&security, routes))
+        .merge(crate::assets::router())
+        // Per route (after routing), so the metrics and the log see the route template.
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&metrics),
+            crate::ops::track,
+        ));
+    // Health and readiness stay outside the security stack: a load balancer's probe
+    // carries no cookie, no CSRF token and often not the public host name.
+    Ok(crate::ops::health_routes(service, metrics).merge(protect(&security, routes)))
 }
 
 /// Wraps `router` in the security stack ([`WebSecurity::protect_with`]) with this

@@ -62,11 +62,7 @@ impl<S: Store> InProc<S> {
     pub(crate) fn serve(harness: Harness<S>) -> Self {
         let app = shikaku_web::app(
             Arc::clone(&harness.service),
-            WebOptions {
-                insecure_cookies: false,
-                tls: false,
-                public_origin: None,
-            },
+            WebOptions::default(),
         )
         .unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -38,6 +38,7 @@ mod lifecycle;
 mod lockout;
 mod log_format;
 mod logs;
+mod ops;
 mod rebinding;
 mod replay;
 mod sessions;

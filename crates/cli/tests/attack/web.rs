@@ -283,10 +283,10 @@ fn assert_security_headers(what: &str, r: &Response) {
     assert_eq!(r.header("cache-control"), Some("no-store"), "{what}");
 }
 
-/// Security headers on 200, 303, 403, 404, 405, 413 and 500, on pages and JSON alike; the
-/// 500 page says nothing about the cause.
+/// Security headers on 200, 303, 403, 404, 405, 413 and 503 (the store down), on pages
+/// and JSON alike; the 503 page says nothing about the cause.
 #[test]
-fn security_headers_are_on_every_answer_including_404_and_500() {
+fn security_headers_are_on_every_answer_including_404_and_503() {
     let _machine = shared();
     let store = Arc::new(FaultyStore::new(MemoryStore::new()));
     let w = InProc::start_on(Arc::clone(&store));
@@ -326,8 +326,9 @@ fn security_headers_are_on_every_answer_including_404_and_500() {
             ("password", INITIAL_PASSWORD),
         ],
     );
-    assert_eq!(failed.status, 500, "{}", failed.text());
-    assert_security_headers("500 page", &failed);
+    assert_eq!(failed.status, 503, "{}", failed.text());
+    assert_security_headers("503 page", &failed);
+    assert!(failed.header("retry-after").is_some());
     assert!(!failed.text().contains("disk on fire"), "the cause leaked");
     let api_failed = send(
         w.addr,
@@ -340,10 +341,11 @@ fn security_headers_are_on_every_answer_including_404_and_500() {
                 .as_bytes(),
         ),
     );
-    assert_eq!(api_failed.status, 500, "{}", api_failed.text());
-    assert_security_headers("500 JSON", &api_failed);
+    assert_eq!(api_failed.status, 503, "{}", api_failed.text());
+    assert_security_headers("503 JSON", &api_failed);
     assert!(!api_failed.text().contains("disk on fire"));
-    assert_eq!(api_failed.json()["error"], "internal");
+    assert_eq!(api_failed.json()["error"], "unavailable");
+    assert!(api_failed.header("retry-after").is_some());
 }
 
 /// Every session cookie the server sets: `__Host-` prefix, `Path=/`, `Secure`,

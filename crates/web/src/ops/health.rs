@@ -12,6 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use shikaku::{Shikaku, Store};
 
+use super::Metrics;
+
 /// How long `/readyz` waits for the store.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -20,12 +22,17 @@ pub(super) async fn healthz() -> Response {
     Json(json!({"status": "ok"})).into_response()
 }
 
-/// `GET /readyz`: 200 when the store answered a ping within [`READY_TIMEOUT`], else 503
-/// with the reason (`store_unavailable`, `store_timeout`) and `Retry-After`. The
-/// service exists only once its master key was loaded and recognised by the store.
-pub(super) async fn readyz<S: Store>(State(service): State<Arc<Shikaku<S>>>) -> Response {
+/// `GET /readyz`: 200 when the store answered a ping within [`READY_TIMEOUT`] and no
+/// request was answered 503 in the last [`Metrics::FAILURE_MEMORY`]; else 503 with the
+/// reason (`store_unavailable`, `store_timeout`, `store_failing_writes`) and
+/// `Retry-After`. The service exists only once its master key was loaded and
+/// recognised by the store.
+pub(super) async fn readyz<S: Store>(
+    State((service, metrics)): State<(Arc<Shikaku<S>>, Arc<Metrics>)>,
+) -> Response {
     let ping = tokio::task::spawn_blocking(move || service.store().ping());
     let reason = match tokio::time::timeout(READY_TIMEOUT, ping).await {
+        Ok(Ok(Ok(()))) if metrics.store_failed_recently() => "store_failing_writes",
         Ok(Ok(Ok(()))) => {
             return Json(json!({"status": "ready", "store": "ok", "master_key": "loaded"}))
                 .into_response();

@@ -40,6 +40,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         .observe(seconds);
     if status == 503 {
         // The screens and the API answer 503 only when the store could not answer.
+        metrics.store_failed();
         metrics
             .store_unavailable
             .get_or_create(&Unanswered {

@@ -20,6 +20,7 @@
 
 use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -75,6 +76,8 @@ pub struct Metrics {
     pub(super) requests: Family<Request, Counter>,
     pub(super) durations: Family<Route, Histogram>,
     pub(super) store_unavailable: Family<Unanswered, Counter>,
+    /// When a request was last answered 503 (readiness).
+    last_unavailable: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -109,6 +112,7 @@ impl Metrics {
             requests: Family::default(),
             durations: Family::new_with_constructor(request_histogram),
             store_unavailable: Family::default(),
+            last_unavailable: Mutex::new(None),
         };
         {
             let mut r = metrics
@@ -162,6 +166,28 @@ impl Metrics {
             );
         }
         metrics
+    }
+
+    /// How long readiness stays false after a request was answered 503.
+    pub const FAILURE_MEMORY: Duration = Duration::from_secs(10);
+
+    /// Notes a request the store could not answer (readiness).
+    pub(super) fn store_failed(&self) {
+        // An adapter's own timing of failures, not a rule's clock.
+        #[allow(clippy::disallowed_methods)]
+        let now = Instant::now();
+        *self
+            .last_unavailable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(now);
+    }
+
+    /// Whether a request was answered 503 within [`Self::FAILURE_MEMORY`].
+    pub(super) fn store_failed_recently(&self) -> bool {
+        self.last_unavailable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < Self::FAILURE_MEMORY)
     }
 
     /// The text exposition (`text/plain; version=0.0.4`-compatible OpenMetrics text),

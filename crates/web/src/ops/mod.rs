@@ -26,11 +26,13 @@ pub use http::track;
 pub use metrics::{Metrics, MetricsSink};
 
 /// `GET /healthz` and `GET /readyz`, to merge beside (not inside) the protected app.
-pub fn health_routes<S: Store>(service: Arc<Shikaku<S>>) -> Router {
+/// Readiness asks the store, and also goes false for a while after requests were
+/// answered 503 (a full disk or a read-only file fails writes, not the ping).
+pub fn health_routes<S: Store>(service: Arc<Shikaku<S>>, metrics: Arc<Metrics>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz::<S>))
-        .with_state(service)
+        .with_state((service, metrics))
 }
 
 /// `GET /metrics` in the Prometheus text format: on the public listener, or on a

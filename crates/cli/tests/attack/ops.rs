@@ -1,0 +1,146 @@
+//! What an operator's tools see of the real binary: `/healthz`, `/readyz` and
+//! `/metrics` (counts after a scripted flow, no identifier in any label), and the
+//! metrics moved off the public listener by `[metrics] bind`.
+
+use std::net::{SocketAddr, TcpListener};
+
+use serde_json::json;
+use shikaku::testing::INSTITUTION_CODE;
+
+use crate::api::call;
+use crate::binary::{CHEAP, Server};
+use crate::client::{request_bytes, send};
+use crate::shared;
+
+const PASSWORD: &str = "Metric#Pass2024";
+
+fn get(addr: SocketAddr, path: &str) -> crate::client::Response {
+    send(addr, &request_bytes(addr, "GET", path, &[], b""))
+}
+
+fn login(addr: SocketAddr, login_id: &str, password: &str) -> u16 {
+    call(
+        addr,
+        "POST",
+        "/api/v1/login",
+        None,
+        Some(&json!({"institution_code": INSTITUTION_CODE, "login_id": login_id, "password": password})),
+    )
+    .status
+}
+
+/// The value of one sample line (`name{labels} value`) of the exposition.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
+        .unwrap_or_else(|| panic!("no sample {series} in:\n{text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn health_readiness_and_metrics_count_a_scripted_flow() {
+    let _machine = shared();
+    let server = Server::prepare(CHEAP)
+        .add_user("metric01", PASSWORD)
+        .add_user("metric02", PASSWORD)
+        .serve("info");
+    let addr = server.addr;
+
+    let health = get(addr, "/healthz");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+    let ready = get(addr, "/readyz");
+    assert_eq!(ready.status, 200, "{}", ready.text());
+    assert_eq!(ready.json()["status"], "ready");
+
+    // Two wrong passwords, a third that locks, a refusal while locked; another user's
+    // right password.
+    for _ in 0..2 {
+        assert_eq!(login(addr, "metric01", "Wrong#Pass2024"), 401);
+    }
+    assert_eq!(login(addr, "metric01", "Wrong#Pass2024"), 423, "the third locks");
+    assert_eq!(login(addr, "metric01", PASSWORD), 423);
+    assert_eq!(login(addr, "metric02", PASSWORD), 200);
+
+    let scrape = get(addr, "/metrics");
+    assert_eq!(scrape.status, 200);
+    let text = scrape.text();
+    assert_eq!(
+        sample(&text, r#"shikaku_password_logins_total{outcome="invalid"}"#),
+        3.0
+    );
+    assert_eq!(
+        sample(&text, r#"shikaku_password_logins_total{outcome="success"}"#),
+        1.0
+    );
+    assert_eq!(
+        sample(&text, r#"shikaku_password_logins_total{outcome="locked"}"#),
+        1.0
+    );
+    assert_eq!(
+        sample(&text, r#"shikaku_locks_engaged_total{factor="password"}"#),
+        1.0
+    );
+    assert_eq!(
+        sample(
+            &text,
+            r#"shikaku_http_requests_total{route="/api/v1/login",method="POST",status="401"}"#
+        ),
+        2.0
+    );
+    // Every login verified one argon2 hash (and the lock's refusal none).
+    assert!(
+        sample(&text, "shikaku_argon2_duration_seconds_count") >= 4.0,
+        "{text}"
+    );
+    assert_eq!(sample(&text, "shikaku_hashing_in_use"), 0.0);
+    for typed in [
+        "metric01",
+        "metric02",
+        INSTITUTION_CODE,
+        "Wrong#Pass2024",
+        PASSWORD,
+    ] {
+        assert!(!text.contains(typed), "{typed} in the metrics:\n{text}");
+    }
+    let log = server.stop();
+    assert!(
+        log.contains("route=/api/v1/login") && log.contains("status=401"),
+        "one log line per request with the route template:\n{log}"
+    );
+}
+
+#[test]
+fn metrics_move_off_the_public_listener_with_metrics_bind() {
+    let _machine = shared();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let config = format!("{CHEAP}[metrics]\nbind = \"{metrics_addr}\"\n");
+    let server = Server::prepare(&config)
+        .add_user("metric03", PASSWORD)
+        .serve("info");
+    assert_eq!(login(server.addr, "metric03", PASSWORD), 200);
+    assert_eq!(
+        get(server.addr, "/metrics").status,
+        404,
+        "still on the public listener"
+    );
+    let scrape = get(metrics_addr, "/metrics");
+    assert_eq!(scrape.status, 200);
+    assert_eq!(
+        sample(
+            &scrape.text(),
+            r#"shikaku_password_logins_total{outcome="success"}"#
+        ),
+        1.0
+    );
+}
