@@ -8,7 +8,7 @@
 //! | `shikaku_locks_engaged_total` | `factor` = password, passcode | a third wrong password / passcode |
 //! | `shikaku_sessions_started_total` | – | |
 //! | `shikaku_sessions_ended_total` | `reason` = logout, idle, superseded | |
-//! | `shikaku_argon2_duration_seconds` | – (histogram) | the facade's hashing gate |
+//! | `shikaku_argon2_duration_seconds` | – (histogram) | the facade's hashing gate: one observation per hashing step (a verification with its timing dummies, a hash, a history check) |
 //! | `shikaku_hashing_in_use`, `shikaku_hashing_waiting`, `shikaku_hashing_permits` | – (gauges) | the facade's hashing gate, read at each scrape |
 //! | `shikaku_http_requests_total` | `route` (template), `method`, `status` | every request ([`super::http`]) |
 //! | `shikaku_http_request_duration_seconds` | `route`, `method` (histogram) | every request |
@@ -231,7 +231,10 @@ fn write_gate(out: &mut String, load: HashingLoad, t: &Argon2Timings) -> std::fm
         writeln!(out, "{name} {value}")?;
     }
     let name = "shikaku_argon2_duration_seconds";
-    writeln!(out, "# HELP {name} How long one argon2 computation took.")?;
+    writeln!(
+        out,
+        "# HELP {name} How long one hashing step took: the argon2 runs of one verification (with its timing dummies), one hash, or one history check."
+    )?;
     writeln!(out, "# TYPE {name} histogram")?;
     for (bound, count) in Argon2Timings::BUCKETS.iter().zip(t.cumulative) {
         writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {count}")?;

@@ -121,7 +121,7 @@ pub(super) async fn guard(State(sec): State<WebSecurity>, req: Request, next: Ne
     if let Err(why) = origin::check_host(&sec.inner.host, req.uri(), req.headers()) {
         tracing::info!(
             ?why,
-            path = req.uri().path(),
+            path = loggable(req.uri().path()),
             "request for another host refused"
         );
         return Refusal::MisdirectedHost.into_response();
@@ -195,14 +195,17 @@ async fn check_state_changing(
     if !sec.is_csrf_exempt(parts.uri.path()) {
         let Some(session) = session else {
             tracing::info!(
-                path = parts.uri.path(),
+                path = loggable(parts.uri.path()),
                 "state-changing request without session cookie"
             );
             return Err(Refusal::NoSession);
         };
         let presented = presented_csrf_token(&parts.headers, &bytes);
         if !presented.is_some_and(|t| inner.csrf.verify(session, &t)) {
-            tracing::info!(path = parts.uri.path(), "CSRF token missing or wrong");
+            tracing::info!(
+                path = loggable(parts.uri.path()),
+                "CSRF token missing or wrong"
+            );
             return Err(Refusal::Csrf);
         }
     }
@@ -217,7 +220,7 @@ fn check_cross_origin(sec: &WebSecurity, req: &Request) -> Result<(), Refusal> {
     if let Err(why) = origin::check(req.headers(), expected.as_deref()) {
         tracing::info!(
             ?why,
-            path = req.uri().path(),
+            path = loggable(req.uri().path()),
             "cross-origin request refused"
         );
         return Err(Refusal::CrossOrigin);
@@ -271,8 +274,29 @@ fn presented_csrf_token(headers: &HeaderMap, body: &[u8]) -> Option<String> {
     Some(token.to_owned())
 }
 
+/// A refused request's path as it may be logged: an administration path names an
+/// account (`/api/v1/admin/accounts/{institution_code}/{login_id}/…`), and what was
+/// typed there may be anything — it is cut at the account.
+fn loggable(path: &str) -> &str {
+    const ACCOUNTS: &str = "/api/v1/admin/accounts/";
+    match path.find(ACCOUNTS) {
+        Some(at) => &path[..at + ACCOUNTS.len()],
+        None => path,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refused_paths_are_cut_at_the_account() {
+        assert_eq!(
+            super::loggable("/api/v1/admin/accounts/0123456789/Secret-Pw9x/unlock"),
+            "/api/v1/admin/accounts/"
+        );
+        assert_eq!(super::loggable("/api/v1/login"), "/api/v1/login");
+        assert_eq!(super::loggable("/login"), "/login");
+    }
+
     use super::*;
     use axum::http::HeaderValue;
 
