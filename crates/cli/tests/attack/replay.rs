@@ -241,8 +241,17 @@ fn concurrent_submissions_of_one_passcode_on_the_real_binary_open_one_session() 
     assert_eq!(sessions_opened(&answers), 1, "{answers:#?}");
     let events = server.audit();
     assert_eq!(binary::count(&events, "session_started", "race02"), 2);
-    // Every other submission was refused as a replay, or met the lock that 3 replays set.
-    let refused = binary::count(&events, "replay_refused", "race02")
-        + binary::count(&events, "passcode_attempt_while_locked", "race02");
-    assert_eq!(refused, 7);
+    // Every other submission was refused as a replay, or met the lock that the replays
+    // set. The lock records its period's first refusal (and, when the winner's success
+    // lifts it, one count) — not one event per refused submission.
+    let replays = binary::count(&events, "replay_refused", "race02");
+    let refusals = binary::count(&events, "passcode_attempt_while_locked", "race02");
+    assert!((2..=7).contains(&replays), "{replays} replays");
+    if replays < 7 {
+        assert!(
+            (1..=3).contains(&refusals),
+            "{refusals} refusal events for {} refused submissions",
+            7 - replays
+        );
+    }
 }

@@ -5,12 +5,13 @@
 use time::OffsetDateTime;
 
 use crate::audit::{AuditKind, Channel};
+use crate::config::Config;
 use crate::error::{Error, StoreError};
 use crate::ids::AccountKey;
 use crate::keys::{Token, TokenDigest};
-use crate::lockout::{Attempt, LockStatus, SessionEpoch};
+use crate::lockout::{Attempt, LockStatus, Lockout, LockoutPolicy, SessionEpoch};
 use crate::password::{Password, PasswordHistory};
-use crate::store::{AccountRecord, LoginTicketRecord, MfaRecord, PendingMfa, Store};
+use crate::store::{AccountRecord, Attempts, LoginTicketRecord, MfaRecord, PendingMfa, Store};
 use crate::totp::{Passcode, PendingEnrollment, Secret, Verification};
 
 use super::Shikaku;
@@ -23,6 +24,11 @@ impl<S: Store> Shikaku<S> {
     /// Reserves one attempt of `factor` for `key` inside one atomic store update: the
     /// attempt counts as a failure until a success refunds it, so concurrent guesses can
     /// never get more verifications than the threshold.
+    ///
+    /// A refusal is counted in the lock's tally in the same update; only the lock
+    /// period's first refusal is recorded at once, and the tally when the period is over
+    /// (see [`report_refusals`](Self::report_refusals)), so a client hammering a locked
+    /// identifier adds a bounded number of audit events per lock period.
     pub(super) fn reserve(
         &self,
         key: &AccountKey,
@@ -30,33 +36,32 @@ impl<S: Store> Shikaku<S> {
         channel: Channel,
     ) -> Result<Reserved, Error> {
         let now = self.clock.now();
-        let (policy, while_locked) = match factor {
-            Factor::Password => (
-                self.config.password_lockout,
-                AuditKind::PasswordAttemptWhileLocked,
-            ),
-            Factor::Passcode => (
-                self.config.passcode_lockout,
-                AuditKind::PasscodeAttemptWhileLocked,
-            ),
-        };
+        let policy = factor.policy(&self.config);
         let mut reserved = None;
         self.store.update_attempts(key, &mut |a| {
-            let lockout = match factor {
-                Factor::Password => &mut a.password,
-                Factor::Passcode => &mut a.passcode,
-            };
-            reserved = Some(lockout.begin_attempt(&policy, now));
+            let lockout = factor.of(a);
+            let ended = lockout.take_ended(now);
+            let answer = lockout.begin_attempt(&policy, now);
+            let first_refusal = answer.is_err() && lockout.refusals().is_some_and(|r| r.count == 1);
+            reserved = Some((answer, ended, first_refusal));
         })?;
-        match reserved {
-            Some(Ok(attempt)) => Ok(Reserved::Granted(attempt)),
-            Some(Err(locked)) => {
-                self.emit(while_locked, Some(key), channel, None);
+        let Some((answer, ended, first_refusal)) = reserved else {
+            return Err(Error::Store(StoreError::Unavailable(
+                "the store did not run the attempt update".into(),
+            )));
+        };
+        if let Some(ended) = ended {
+            self.report_refusals(factor, key, channel, ended);
+        }
+        match answer {
+            Ok(attempt) => Ok(Reserved::Granted(attempt)),
+            Err(locked) => {
+                if first_refusal {
+                    let detail = Some(format!("until {}", locked.until));
+                    self.emit(factor.while_locked(), Some(key), channel, detail);
+                }
                 Ok(Reserved::Locked(locked.until))
             }
-            None => Err(Error::Store(StoreError::Unavailable(
-                "the store did not run the attempt update".into(),
-            ))),
         }
     }
 
@@ -87,8 +92,14 @@ impl<S: Store> Shikaku<S> {
         })?;
         match account {
             Some(account) if matches => {
-                self.store
-                    .update_attempts(key, &mut |a| a.password.record_success_of(attempt))?;
+                let mut lifted = None;
+                self.store.update_attempts(key, &mut |a| {
+                    lifted = a.password.refusals();
+                    a.password.record_success_of(attempt);
+                })?;
+                if let Some(tally) = lifted {
+                    self.report_refusals(Factor::Password, key, channel, tally);
+                }
                 let account = self.rehash_if_needed(account, password)?;
                 Ok(PasswordStep::Verified(Box::new(account)))
             }
@@ -299,8 +310,14 @@ impl<S: Store> Shikaku<S> {
         }
         match outcome {
             Verification::Accepted(matched) => {
-                self.store
-                    .update_attempts(key, &mut |a| a.passcode.record_success_of(attempt))?;
+                let mut lifted = None;
+                self.store.update_attempts(key, &mut |a| {
+                    lifted = a.passcode.refusals();
+                    a.passcode.record_success_of(attempt);
+                })?;
+                if let Some(tally) = lifted {
+                    self.report_refusals(Factor::Passcode, key, channel, tally);
+                }
                 if enrolling {
                     self.emit(AuditKind::Enrolled, Some(key), channel, None);
                 }
@@ -340,6 +357,30 @@ impl<S: Store> Shikaku<S> {
 pub(super) enum Factor {
     Password,
     Passcode,
+}
+
+impl Factor {
+    fn policy(self, config: &Config) -> LockoutPolicy {
+        match self {
+            Self::Password => config.password_lockout,
+            Self::Passcode => config.passcode_lockout,
+        }
+    }
+
+    pub(super) fn of(self, attempts: &mut Attempts) -> &mut Lockout {
+        match self {
+            Self::Password => &mut attempts.password,
+            Self::Passcode => &mut attempts.passcode,
+        }
+    }
+
+    /// The event of an attempt refused by this lock (and of a lock period's tally).
+    pub(super) fn while_locked(self) -> AuditKind {
+        match self {
+            Self::Password => AuditKind::PasswordAttemptWhileLocked,
+            Self::Passcode => AuditKind::PasscodeAttemptWhileLocked,
+        }
+    }
 }
 
 /// The answer of [`Shikaku::reserve`].

@@ -9,7 +9,7 @@ use crate::lockout::LockStatus;
 use crate::password::Password;
 use crate::store::{LoginTicketRecord, Store};
 
-use super::guards::PasswordStep;
+use super::guards::{Factor, PasswordStep};
 use super::{LoginStage, LoginTicket, PasswordLogin, Shikaku};
 
 impl<S: Store> Shikaku<S> {
@@ -44,12 +44,7 @@ impl<S: Store> Shikaku<S> {
             .passcode
             .status(&self.config.passcode_lockout, now)
         {
-            self.emit(
-                AuditKind::PasscodeAttemptWhileLocked,
-                Some(key),
-                Channel::Web,
-                None,
-            );
+            self.refused_on_lock(key, Factor::Passcode, Channel::Web)?;
             return Ok(PasswordLogin::Locked { until });
         }
         let token = Token::generate(&self.rng);

@@ -40,6 +40,7 @@ mod login;
 mod outcomes;
 mod passcode;
 mod password;
+mod refusals;
 mod session;
 mod timing;
 

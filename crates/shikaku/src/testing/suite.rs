@@ -35,6 +35,10 @@ macro_rules! store_behaviour_suite {
             administration, audit_holds_no_secret,
             // concurrency.rs
             concurrent_wrong_passwords, concurrent_same_passcode,
+            // refusals.rs
+            a_hammered_password_lock_records_one_refusal_and_one_count,
+            a_passcode_lock_counts_refusals_at_the_password_step_too,
+            concurrent_refusals_record_one_event, a_success_that_lifts_a_lock_reports_its_refusals,
             // store.rs
             accounts_pages_walk_every_account_once, audit_pages_filter_and_walk_the_log_once,
             api_keys_are_stored_found_and_revoked_once, key_check_keeps_the_first_value,

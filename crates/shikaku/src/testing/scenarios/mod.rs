@@ -12,6 +12,7 @@
 //! | `authenticate.rs` | the receipt computer's one-call authentication; its passcode lock voids pending logins |
 //! | `admin.rs` | the administrator's operations; no secret in the audit log |
 //! | `concurrency.rs` | racing guesses and racing passcodes |
+//! | `refusals.rs` | attempts a lock refuses: one event for a lock period's first refusal and one with the count when it is over, whatever the doors, the numbers and the concurrency |
 //! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping |
 
 mod admin;
@@ -21,6 +22,7 @@ mod enrollment;
 mod login;
 mod passcode;
 mod password;
+mod refusals;
 mod session;
 mod store;
 
@@ -48,6 +50,11 @@ pub use password::{
     a_password_change_voids_pending_logins, a_stale_session_cannot_change_the_password,
     five_generations_and_manual_example, password_change_rules, rehash_on_login,
     wrong_current_password_counts,
+};
+pub use refusals::{
+    a_hammered_password_lock_records_one_refusal_and_one_count,
+    a_passcode_lock_counts_refusals_at_the_password_step_too,
+    a_success_that_lifts_a_lock_reports_its_refusals, concurrent_refusals_record_one_event,
 };
 pub use session::{
     an_ended_session_cannot_log_out_as_active, idle_timeout_edges, logout_ends_session,
