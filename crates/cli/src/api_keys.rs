@@ -94,7 +94,10 @@ pub(crate) fn run(command: ApiKeyCommand) -> Result<(), String> {
             let key = hex(issued.key.as_bytes());
             if as_json {
                 let out = json(&issued.record, Some(key.as_str()));
-                println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string(&out).map_err(|e| e.to_string())?
+                );
             } else {
                 println!(
                     "API key {} \"{}\" for {}:",
@@ -114,7 +117,10 @@ pub(crate) fn run(command: ApiKeyCommand) -> Result<(), String> {
             for record in &keys {
                 if as_json {
                     let out = json(record, None);
-                    println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
+                    println!(
+                        "{}",
+                        serde_json::to_string(&out).map_err(|e| e.to_string())?
+                    );
                 } else {
                     println!(
                         "{:>5}  {:<24} {:<8} created {}  {}",
@@ -144,7 +150,9 @@ pub(crate) fn run(command: ApiKeyCommand) -> Result<(), String> {
                 println!("revoked API key {id}: every node refuses it from now on");
                 Ok(())
             } else {
-                Err(format!("no active API key {id} (see `shikaku api-key list`)"))
+                Err(format!(
+                    "no active API key {id} (see `shikaku api-key list`)"
+                ))
             }
         }
     }

@@ -72,7 +72,8 @@ impl<S: Store> AppState<S> {
     /// per hashing permit of the facade's configuration
     /// ([`HashCost::concurrent_calls`](shikaku::HashCost::concurrent_calls), at least one).
     pub fn new(service: Arc<Shikaku<S>>, security: WebSecurity) -> Self {
-        let permits = service.config().hash_cost.concurrent_calls.max(1) * Self::ADMISSION_PER_PERMIT;
+        let permits =
+            service.config().hash_cost.concurrent_calls.max(1) * Self::ADMISSION_PER_PERMIT;
         let rules = Arc::new(Rules::from_config(service.config()));
         Self {
             service,

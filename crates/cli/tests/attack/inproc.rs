@@ -60,11 +60,7 @@ impl<S: Store> InProc<S> {
     /// `config().hash_cost.concurrent_calls` (2, as the binary's default) hash at once.
     /// No public origin: only a loopback `Host` is accepted (as `serve --demo`).
     pub(crate) fn serve(harness: Harness<S>) -> Self {
-        let app = shikaku_web::app(
-            Arc::clone(&harness.service),
-            WebOptions::default(),
-        )
-        .unwrap();
+        let app = shikaku_web::app(Arc::clone(&harness.service), WebOptions::default()).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

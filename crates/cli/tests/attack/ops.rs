@@ -63,7 +63,11 @@ fn health_readiness_and_metrics_count_a_scripted_flow() {
     for _ in 0..2 {
         assert_eq!(login(addr, "metric01", "Wrong#Pass2024"), 401);
     }
-    assert_eq!(login(addr, "metric01", "Wrong#Pass2024"), 423, "the third locks");
+    assert_eq!(
+        login(addr, "metric01", "Wrong#Pass2024"),
+        423,
+        "the third locks"
+    );
     assert_eq!(login(addr, "metric01", PASSWORD), 423);
     assert_eq!(login(addr, "metric02", PASSWORD), 200);
 
