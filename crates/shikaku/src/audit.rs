@@ -59,6 +59,16 @@ pub enum AuditKind {
     AdminDisabled,
     /// Administrator: account enabled.
     AdminEnabled,
+    /// Administrator: one account's state was read.
+    AdminAccountRead,
+    /// Administrator: a page of the account list was read.
+    AdminAccountsListed,
+    /// Administrator: a page of the audit log was read.
+    AdminAuditRead,
+    /// An API key was issued (its id and name; never the key).
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
 }
 
 impl AuditKind {
@@ -88,6 +98,11 @@ impl AuditKind {
             Self::AdminPasswordReset => "admin_password_reset",
             Self::AdminDisabled => "admin_disabled",
             Self::AdminEnabled => "admin_enabled",
+            Self::AdminAccountRead => "admin_account_read",
+            Self::AdminAccountsListed => "admin_accounts_listed",
+            Self::AdminAuditRead => "admin_audit_read",
+            Self::ApiKeyCreated => "api_key_created",
+            Self::ApiKeyRevoked => "api_key_revoked",
         }
     }
 }

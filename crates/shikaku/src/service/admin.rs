@@ -199,7 +199,14 @@ impl<S: Store> Shikaku<S> {
         caller: &AdminCaller,
         key: &AccountKey,
     ) -> Result<AccountSummary, Error> {
-        self.summary(self.administered(caller, key)?)
+        let summary = self.summary(self.administered(caller, key)?)?;
+        self.emit(
+            AuditKind::AdminAccountRead,
+            Some(key),
+            Channel::Admin,
+            Some(format!("{} account", caller.audit_detail())),
+        );
+        Ok(summary)
     }
 
     /// A page of the accounts the caller administers (only `institution`'s, if given),
@@ -219,7 +226,9 @@ impl<S: Store> Shikaku<S> {
         // One more than asked for tells whether a next page exists.
         let wanted = limit + 1;
         let mut records: Vec<AccountRecord> = Vec::new();
-        match caller.coverage(institution) {
+        let coverage = caller.coverage(institution);
+        let read = format!("accounts institution={}", covered(&coverage));
+        match coverage {
             Coverage::All(institution) => {
                 records = self.store.accounts_page(&AccountPage {
                     institution,
@@ -254,6 +263,7 @@ impl<S: Store> Shikaku<S> {
             .into_iter()
             .map(|a| self.summary(a))
             .collect::<Result<_, _>>()?;
+        self.emit_read(AuditKind::AdminAccountsListed, caller, &read);
         Ok(AccountListing { accounts, next })
     }
 
@@ -267,7 +277,9 @@ impl<S: Store> Shikaku<S> {
     ) -> Result<AuditListing, Error> {
         let limit = query.limit.clamp(1, MAX_PAGE);
         let wanted = limit + 1;
-        let mut events: Vec<StoredAuditEvent> = match caller.coverage(query.institution.as_ref()) {
+        let coverage = caller.coverage(query.institution.as_ref());
+        let read = format!("audit institution={}", covered(&coverage));
+        let mut events: Vec<StoredAuditEvent> = match coverage {
             Coverage::All(institution) => self.store.audit_page(&AuditQuery {
                 institution,
                 limit: wanted,
@@ -293,6 +305,7 @@ impl<S: Store> Shikaku<S> {
         events.truncate(wanted);
         let next = (events.len() > limit).then(|| events[limit - 1].seq);
         events.truncate(limit);
+        self.emit_read(AuditKind::AdminAuditRead, caller, &read);
         Ok(AuditListing { events, next })
     }
 
@@ -345,6 +358,12 @@ impl<S: Store> Shikaku<S> {
         self.emit(kind, Some(key), Channel::Admin, Some(caller.audit_detail()));
     }
 
+    /// A listing was read: no account, the caller and what it covered in `detail`.
+    fn emit_read(&self, kind: AuditKind, caller: &AdminCaller, read: &str) {
+        let detail = format!("{} {read}", caller.audit_detail());
+        self.emit(kind, None, Channel::Admin, Some(detail));
+    }
+
     /// After a reset or a disable: no session and no half-finished login of the account
     /// survives (the session slot was advanced in the same update, so any other node's
     /// copy of a session is superseded too).
@@ -352,5 +371,20 @@ impl<S: Store> Shikaku<S> {
         self.store.delete_sessions_of(account)?;
         self.store.delete_tickets_of(account)?;
         Ok(())
+    }
+}
+
+/// The institutions a listing covered, for its audit event: `all`, `none` (a filter
+/// outside the caller's scope), or the codes separated by commas.
+fn covered(coverage: &Coverage) -> String {
+    match coverage {
+        Coverage::All(None) => "all".to_owned(),
+        Coverage::All(Some(code)) => code.to_string(),
+        Coverage::Only(codes) if codes.is_empty() => "none".to_owned(),
+        Coverage::Only(codes) => codes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
     }
 }

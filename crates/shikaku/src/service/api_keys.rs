@@ -8,6 +8,7 @@
 //! only its institutions ([`AdminCaller::coverage`]). Every administrative operation of
 //! `admin.rs` takes the caller and asks it first.
 
+use crate::audit::{AuditKind, Channel};
 use crate::error::Error;
 use crate::ids::InstitutionCode;
 use crate::keys::Token;
@@ -131,6 +132,7 @@ impl<S: Store> Shikaku<S> {
             scope,
             created_at: self.clock.now(),
         })?;
+        self.emit_api_key(AuditKind::ApiKeyCreated, &record);
         Ok(IssuedApiKey { key, record })
     }
 
@@ -143,7 +145,18 @@ impl<S: Store> Shikaku<S> {
     /// ([`Error::Unauthorized`]). `false` if there is no such key or it was revoked
     /// already.
     pub fn revoke_api_key(&self, id: ApiKeyId) -> Result<bool, Error> {
-        Ok(self.store.revoke_api_key(id, self.clock.now())?)
+        let record = self.store.api_keys()?.into_iter().find(|k| k.id == id);
+        let revoked = self.store.revoke_api_key(id, self.clock.now())?;
+        if let Some(record) = record.filter(|_| revoked) {
+            self.emit_api_key(AuditKind::ApiKeyRevoked, &record);
+        }
+        Ok(revoked)
+    }
+
+    /// An API key was issued or revoked: its id and name (never the key or its digest).
+    fn emit_api_key(&self, kind: AuditKind, record: &ApiKeyRecord) {
+        let detail = format!("api_key={} name={}", record.id, record.name);
+        self.emit(kind, None, Channel::Admin, Some(detail));
     }
 
     /// The administrator a presented API key stands for. A key that is unknown or

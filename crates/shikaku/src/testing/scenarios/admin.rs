@@ -117,7 +117,10 @@ pub fn administration<S: Store>(store: Arc<S>) {
 
     api_keys_are_scoped_to_their_institutions(&h);
     pages_return_each_account_once_while_accounts_are_added(&h);
+    audited::every_admin_call_is_an_audit_event(&h);
 }
+
+mod audited;
 
 /// Another institution than the kit's, for scoping.
 const OTHER_INSTITUTION: &str = "9876543210";
@@ -195,12 +198,12 @@ fn api_keys_are_scoped_to_their_institutions<S: Store>(h: &Harness<S>) {
         .into_iter()
         .filter(|e| e.account.as_ref() == Some(&mine))
         .collect();
-    assert_eq!(by_clinic.len(), 6, "{by_clinic:?}");
-    assert!(
-        by_clinic
-            .iter()
-            .all(|e| e.detail.as_deref() == Some(detail.as_str()))
-    );
+    // Six changes and one read.
+    assert_eq!(by_clinic.len(), 7, "{by_clinic:?}");
+    assert!(by_clinic.iter().all(|e| match e.kind {
+        AuditKind::AdminAccountRead => e.detail == Some(format!("{detail} account")),
+        _ => e.detail.as_deref() == Some(detail.as_str()),
+    }));
 
     // Outside it: every operation is the answer for an absent account, and changes
     // nothing.

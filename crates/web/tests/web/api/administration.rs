@@ -230,10 +230,24 @@ pub(super) async fn a_scoped_key_manages_its_institution_only(api: &Api) {
             "admin_enabled"
         ])
     );
+    // Its reads of one account are events too (pages name no account: not shown here).
+    let read = format!("{by_key} account");
     assert!(
         seen.iter()
-            .all(|e| e["channel"] != "admin" || e["detail"] == by_key.as_str())
+            .any(|e| e["kind"] == "admin_account_read" && e["detail"] == read.as_str())
     );
+    assert!(seen.iter().all(|e| e["channel"] != "admin"
+        || e["detail"] == by_key.as_str()
+        || (e["kind"] == "admin_account_read" && e["detail"] == read.as_str())));
+    let vendor_saw = events(
+        &api.send(Call::get("/admin/audit?kind=admin_accounts_listed").bearer(&vendor))
+            .await,
+    );
+    assert!(vendor_saw.iter().any(|e| {
+        e["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(&format!("{by_key} accounts institution=")))
+    }));
     let theirs_too = events(
         &api.send(Call::get("/admin/audit?limit=500").bearer(&vendor))
             .await,
