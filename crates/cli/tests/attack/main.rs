@@ -25,10 +25,12 @@
 //! | [`input`] | bad input on every form and JSON field, 10 MB bodies |
 //! | [`timing`] | unknown vs known user (stored hash with the server's or older argon2 settings): same status, same body, medians within 10 % |
 //! | [`rebinding`] | DNS rebinding: a foreign `Host` with a matching `Origin` is refused (public origin, or loopback names only) |
+//! | [`admin_api`] | an API key of one institution (`shikaku api-key create`) manages its accounts only (another's: byte for byte absent), sees its audit events only, is refused at once once revoked; pages of 250 accounts while accounts are added; initial passwords in no log line or audit event |
 //! | [`logs`] | no secret in the trace log of a whole flow |
 //!
 //! Run with `cargo test -p shikaku-cli --test attack -- --nocapture` to see the figures.
 
+mod admin_api;
 mod api;
 mod binary;
 mod client;

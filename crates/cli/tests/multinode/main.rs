@@ -17,6 +17,7 @@
 //! | [`sessions`] | a login on B ends A's session (the manual's message / `session_superseded`); logout on one node ends the session on all; the idle rule whichever node sees the activity |
 //! | [`kill`] | SIGKILL of a node during logins, registrations and password changes: the others carry on, nothing is lost or half-written |
 //! | [`outage`] | PostgreSQL stopped under traffic: bounded 503s (`unavailable`, `Retry-After`; a Japanese page), no panic, service resumes, the lock survives |
+//! | [`admin`] | an API key created with the CLI works on all nodes; revoked with the CLI, every node answers 401 on its next request |
 //! | [`copy`] | `shikaku db copy` from SQLite: the same password and Authenticator log in on PostgreSQL; a second copy and a foreign key file are refused |
 //!
 //! argon2 is cheap (64 KiB, one pass) except in the password storm, whose race window is
@@ -35,6 +36,7 @@
 #[path = "../attack/client.rs"]
 mod client;
 
+mod admin;
 mod cluster;
 mod copy;
 mod flows;
