@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use shikaku::Shikaku;
 use shikaku_web::ops::{Metrics, MetricsSink};
+use shikaku_web::security::CsrfKey;
 use tracing_subscriber::EnvFilter;
 
 use crate::args::ServeArgs;
@@ -180,6 +181,9 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         );
     }
     let (store, key, database) = settings.open_store(choice, Missing::Create)?;
+    // Every node holds the same master key, so every node signs and accepts the same
+    // CSRF tokens: a form served by one node may be posted to another.
+    let csrf_key = CsrfKey::from_bytes(*key.web_csrf_key());
     let metrics = Arc::new(Metrics::new());
     let metrics_bind = settings.file.metrics.bind;
     let service = Shikaku::builder(Arc::new(store))
@@ -212,6 +216,7 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
     let options = web_options(insecure_cookies, tls, public_origin.as_deref());
     let options = shikaku_web::WebOptions {
         metrics: Some(Arc::clone(&metrics)),
+        csrf_key: Some(csrf_key),
         ..options
     };
     let service = Arc::new(service);

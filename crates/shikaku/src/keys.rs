@@ -23,6 +23,7 @@ use crate::totp::Secret;
 const INFO_TOTP_AEAD: &[u8] = b"shikaku/v1/totp-secret-aead";
 const INFO_PEPPER: &[u8] = b"shikaku/v1/argon2-pepper";
 const INFO_KEY_CHECK: &[u8] = b"shikaku/v1/key-check-value";
+const INFO_WEB_CSRF: &[u8] = b"shikaku/v1/web-csrf-key";
 const SEALED_VERSION: u8 = 1;
 
 /// The host's 256-bit master key. Zeroized on drop; `Debug` hides it.
@@ -57,6 +58,13 @@ impl MasterKey {
         // 32 bytes is far below HKDF-SHA256's 255 × 32 limit, so expand cannot fail.
         let _ = Hkdf::<Sha256>::new(None, &self.0).expand(info, okm.as_mut());
         okm
+    }
+
+    /// The key of the web layer's CSRF tokens, derived under its own label: every node
+    /// that holds this master key signs and accepts the same tokens, so a form served by
+    /// one node behind a load balancer can be posted to another.
+    pub fn web_csrf_key(&self) -> Zeroizing<[u8; 32]> {
+        self.derive(INFO_WEB_CSRF)
     }
 
     /// The key check value a store keeps to recognise this key: an HKDF output under

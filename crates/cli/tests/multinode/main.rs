@@ -18,6 +18,7 @@
 //! | [`kill`] | SIGKILL of a node during logins, registrations and password changes: the others carry on, nothing is lost or half-written |
 //! | [`outage`] | PostgreSQL stopped under traffic: bounded 503s (`unavailable`, `Retry-After`; a Japanese page), no panic, service resumes, the lock survives |
 //! | [`admin`] | an API key created with the CLI works on all nodes; revoked with the CLI, every node answers 401 on its next request |
+//! | [`forms`] | a form served by one node is accepted by another (one CSRF key, derived from the shared master key) |
 //! | [`copy`] | `shikaku db copy` from SQLite: the same password and Authenticator log in on PostgreSQL; a second copy and a foreign key file are refused |
 //!
 //! argon2 is cheap (64 KiB, one pass) except in the password storm, whose race window is
@@ -40,6 +41,7 @@ mod admin;
 mod cluster;
 mod copy;
 mod flows;
+mod forms;
 mod http;
 mod kill;
 mod outage;
