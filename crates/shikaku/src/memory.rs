@@ -1,6 +1,6 @@
 //! An in-memory [`Store`]: for tests, demos and hosts that keep nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use time::OffsetDateTime;
@@ -9,6 +9,7 @@ use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
 use crate::keys::TokenDigest;
+use crate::lockout::IdleTimeout;
 use crate::store::{
     AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts, AuditOrder, AuditQuery, AuditSeq,
     KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord, Store, StoredAuditEvent,
@@ -22,7 +23,9 @@ struct Inner {
     attempts: HashMap<AccountKey, Attempts>,
     tickets: HashMap<[u8; 32], LoginTicketRecord>,
     sessions: HashMap<[u8; 32], SessionRecord>,
-    audit: Vec<AuditEvent>,
+    /// Each event with its sequence number (kept across removals by `prune_audit`).
+    audit: Vec<(AuditSeq, AuditEvent)>,
+    last_seq: i64,
     api_keys: Vec<ApiKeyRecord>,
     key_check: Option<KeyCheck>,
 }
@@ -175,7 +178,10 @@ impl Store for MemoryStore {
     }
 
     fn append_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        self.lock().audit.push(event.clone());
+        let mut inner = self.lock();
+        inner.last_seq += 1;
+        let seq = AuditSeq(inner.last_seq);
+        inner.audit.push((seq, event.clone()));
         Ok(())
     }
 
@@ -186,7 +192,7 @@ impl Store for MemoryStore {
             .iter()
             .rev()
             .take(limit)
-            .cloned()
+            .map(|(_, event)| event.clone())
             .collect())
     }
 
@@ -194,20 +200,45 @@ impl Store for MemoryStore {
         let mut inner = self.lock();
         let before = inner.tickets.len() + inner.attempts.len();
         inner.tickets.retain(|_, t| t.expires_at > now);
-        inner.attempts.retain(|_, a| *a != Attempts::default());
+        inner.attempts.retain(|_, a| !a.is_clear_at(now));
         Ok(before - inner.tickets.len() - inner.attempts.len())
+    }
+
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let mut inner = self.lock();
+        let before = inner.sessions.len();
+        inner
+            .sessions
+            .retain(|_, s| s.clock.expires_at(idle) > ended_before);
+        Ok(before - inner.sessions.len())
+    }
+
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        let mut inner = self.lock();
+        // The oldest `limit` of those stamped before `before` (by instant, then by seq).
+        let mut old: Vec<(OffsetDateTime, AuditSeq)> = inner
+            .audit
+            .iter()
+            .filter(|(_, event)| event.at < before)
+            .map(|(seq, event)| (event.at, *seq))
+            .collect();
+        old.sort();
+        old.truncate(limit);
+        let gone: HashSet<AuditSeq> = old.into_iter().map(|(_, seq)| seq).collect();
+        inner.audit.retain(|(seq, _)| !gone.contains(seq));
+        Ok(gone.len())
     }
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let inner = self.lock();
-        let numbered = inner
-            .audit
-            .iter()
-            .enumerate()
-            .map(|(i, event)| StoredAuditEvent {
-                seq: AuditSeq(i64::try_from(i).unwrap_or(i64::MAX) + 1),
-                event: event.clone(),
-            });
+        let numbered = inner.audit.iter().map(|(seq, event)| StoredAuditEvent {
+            seq: *seq,
+            event: event.clone(),
+        });
         let limit = query.limit.min(AccountPage::MAX_LIMIT);
         let keep = |e: &StoredAuditEvent| query.matches(e.seq, &e.event);
         Ok(match query.order {

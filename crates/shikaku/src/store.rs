@@ -33,7 +33,7 @@ use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
 use crate::keys::{SealedSecret, TokenDigest};
-use crate::lockout::{Lockout, SessionClock, SessionSlot};
+use crate::lockout::{IdleTimeout, Lockout, SessionClock, SessionSlot};
 use crate::password::PasswordHistory;
 
 /// A registered Authenticator.
@@ -119,6 +119,15 @@ pub struct Attempts {
     pub password: Lockout,
     /// Consecutive wrong passcodes.
     pub passcode: Lockout,
+}
+
+impl Attempts {
+    /// Whether a store may forget these counters at `now` ([`Store::prune`]): both are
+    /// [clear](Lockout::is_clear_at) — no failures, no lock in force, no refusals of an
+    /// ended lock still to report. Forgetting them changes no answer at or after `now`.
+    pub fn is_clear_at(&self, now: OffsetDateTime) -> bool {
+        self.password.is_clear_at(now) && self.passcode.is_clear_at(now)
+    }
 }
 
 /// A half-finished login: the password was right, the passcode is awaited.
@@ -212,9 +221,40 @@ pub trait Store: Send + Sync + 'static {
     /// order, at most `query.limit` of them.
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError>;
 
-    /// Drops expired tickets, and counters with nothing left to remember.
-    /// Returns how many records were removed.
+    /// Drops expired tickets, and counters with nothing left to remember at `now`
+    /// ([`Attempts::is_clear_at`]: never a failure, a lock in force or a lock's refusals
+    /// still to report). Returns how many records were removed.
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
+
+    /// Removes the sessions that ended at or before `ended_before`: those whose idle
+    /// expiry (last activity + `idle`) is at or before it. Such a session can never be
+    /// active again — a session is only extended while active, and one superseded by a
+    /// later login never is — so removing it changes no answer except that its owner's
+    /// next request learns nothing more specific than "no session". Returns how many
+    /// went.
+    ///
+    /// The default answers [`StoreError::Unavailable`]: a store that does not implement
+    /// it keeps every session, and the facade's housekeeping reports the error.
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let _ = (idle, ended_before);
+        Err(not_implemented("prune_sessions"))
+    }
+
+    /// Removes at most `limit` of the audit events stamped before `before`, oldest
+    /// first (by instant), in one short transaction (a caller removing a long
+    /// history calls again until fewer than `limit` go). Returns how many went. The
+    /// sequence numbers of the events kept do not change.
+    ///
+    /// The default answers [`StoreError::Unavailable`], as for
+    /// [`prune_sessions`](Self::prune_sessions).
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        let _ = (before, limit);
+        Err(not_implemented("prune_audit"))
+    }
 
     // --- Administration -------------------------------------------------------------
 
@@ -248,4 +288,9 @@ pub trait Store: Send + Sync + 'static {
     fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError>;
     /// Every identifier's counters that differ from the default, by key.
     fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError>;
+}
+
+/// The answer of a housekeeping method a store does not implement.
+fn not_implemented(method: &str) -> StoreError {
+    StoreError::Unavailable(format!("this store does not implement Store::{method}"))
 }

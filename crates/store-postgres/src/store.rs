@@ -23,6 +23,7 @@ mod tickets;
 
 use std::fmt;
 
+use shikaku::lockout::IdleTimeout;
 use shikaku::{
     AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
     AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
@@ -225,14 +226,26 @@ impl Store for PostgresStore {
     }
 
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
-        let now = instant_to_sql(now)?;
+        let at = instant_to_sql(now)?;
         let cleared = attempts::cleared()?;
         // One transaction: expired tickets, then counters with nothing left to remember.
         self.transaction("prune", |tx| {
-            let tickets = tickets::delete_expired(tx, &now)?;
-            let counters = attempts::delete_cleared(tx, &cleared)?;
+            let tickets = tickets::delete_expired(tx, &at)?;
+            let counters = attempts::delete_cleared(tx, &cleared, now)?;
             Ok(usize::try_from(tickets + counters).unwrap_or(usize::MAX))
         })
+    }
+
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        sessions::delete_ended(self, idle, ended_before)
+    }
+
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        audit::delete_before(self, before, limit)
     }
 
     fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {

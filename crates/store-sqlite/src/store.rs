@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::Connection;
+use shikaku::lockout::IdleTimeout;
 use shikaku::{
     AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
     AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
@@ -254,13 +255,25 @@ impl Store for SqliteStore {
 
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         const OP: &str = "prune";
-        let now = instant_to_sql(now)?;
+        let at = instant_to_sql(now)?;
         // One transaction: expired tickets, then counters with nothing left to remember.
         self.write(OP, |tx| {
-            let tickets = tickets::delete_expired(tx, &now).map_err(sql(OP))?;
-            let counters = attempts::delete_cleared(tx, OP)?;
+            let tickets = tickets::delete_expired(tx, &at).map_err(sql(OP))?;
+            let counters = attempts::delete_cleared(tx, OP, now)?;
             Ok(tickets + counters)
         })
+    }
+
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        sessions::delete_ended(self, idle, ended_before)
+    }
+
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        audit::delete_before(self, before, limit)
     }
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {

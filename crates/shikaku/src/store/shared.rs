@@ -13,6 +13,7 @@ use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
 use crate::keys::TokenDigest;
+use crate::lockout::IdleTimeout;
 
 impl<T: Store + ?Sized> Store for Arc<T> {
     fn insert_account(&self, account: NewAccount) -> Result<AccountRecord, StoreError> {
@@ -86,6 +87,16 @@ impl<T: Store + ?Sized> Store for Arc<T> {
     }
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         (**self).prune(now)
+    }
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        (**self).prune_sessions(idle, ended_before)
+    }
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        (**self).prune_audit(before, limit)
     }
     fn accounts_page(&self, page: &AccountPage) -> Result<Vec<AccountRecord>, StoreError> {
         (**self).accounts_page(page)

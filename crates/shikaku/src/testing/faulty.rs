@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use time::OffsetDateTime;
 
+use crate::lockout::IdleTimeout;
 use crate::store::{
     AccountPage, ApiKeyId, ApiKeyRecord, AuditQuery, KeyCheck, NewApiKey, StoredAuditEvent,
 };
@@ -135,6 +136,18 @@ impl<S: Store> Store for FaultyStore<S> {
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.check()?;
         self.inner.prune(now)
+    }
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        self.check()?;
+        self.inner.prune_sessions(idle, ended_before)
+    }
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        self.check()?;
+        self.inner.prune_audit(before, limit)
     }
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
         self.check()?;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use time::OffsetDateTime;
 
+use crate::lockout::IdleTimeout;
 use crate::store::{
     AccountPage, ApiKeyId, ApiKeyRecord, AuditQuery, KeyCheck, NewApiKey, StoredAuditEvent,
 };
@@ -158,6 +159,16 @@ impl<S: Store> Store for HookedStore<S> {
     }
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.inner.prune(now)
+    }
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        self.inner.prune_sessions(idle, ended_before)
+    }
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        self.inner.prune_audit(before, limit)
     }
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
         self.inner.audit_page(query)

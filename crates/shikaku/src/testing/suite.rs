@@ -44,6 +44,9 @@ macro_rules! store_behaviour_suite {
             api_keys_are_stored_found_and_revoked_once, key_check_keeps_the_first_value,
             key_check_racing_nodes_agree, import_account_keeps_id_and_every_field,
             all_attempts_lists_changed_counters_by_key, ping_answers_on_a_working_store,
+            prune_forgets_only_counters_with_nothing_to_remember,
+            prune_sessions_removes_the_sessions_ended_before_the_cutoff,
+            prune_audit_removes_old_events_a_batch_at_a_time,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -4,6 +4,7 @@
 use postgres::Transaction;
 use serde_json::Value;
 use shikaku::{AccountKey, Attempts, StoreError};
+use time::OffsetDateTime;
 
 use super::PostgresStore;
 use crate::retry::Failure;
@@ -123,18 +124,43 @@ pub(super) fn all(store: &PostgresStore) -> Result<Vec<(AccountKey, Attempts)>, 
     Ok(all)
 }
 
-/// Deletes the counters with nothing left to remember (equal to no row at all), inside
-/// the caller's transaction; returns how many went. `DELETE` re-checks its condition
-/// on a row another transaction is changing once that one commits, so a counter that
-/// has just gone up is never deleted.
+/// Deletes the counters with nothing left to remember at `now`
+/// ([`Attempts::is_clear_at`]: as good as no row at all), inside the caller's
+/// transaction; returns how many went. Rows equal to a never-seen identifier's go in
+/// one statement; the others (an ended lock) are decoded here and deleted only while
+/// they still hold what was read. `DELETE` re-checks its condition on a row another
+/// transaction is changing once that one commits, so a counter that has just gone up
+/// is never deleted.
 pub(super) fn delete_cleared(
     tx: &mut Transaction<'_>,
     cleared: &AttemptsRow,
-) -> Result<u64, postgres::Error> {
+    now: OffsetDateTime,
+) -> Result<u64, Failure> {
     let (password, passcode): (&Value, &Value) =
         (&cleared.password_lockout, &cleared.passcode_lockout);
-    tx.execute(
+    let mut deleted = tx.execute(
         "DELETE FROM attempts WHERE password_lockout = $1 AND passcode_lockout = $2",
         &[password, passcode],
-    )
+    )?;
+    let ended = tx.query(
+        "SELECT institution_code, login_id, password_lockout, passcode_lockout FROM attempts \
+         WHERE password_lockout->>'state' = 'locked' OR passcode_lockout->>'state' = 'locked'",
+        &[],
+    )?;
+    for row in &ended {
+        let (code, login): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let stored = AttemptsRow::from_row(row, 2)?;
+        let (password, passcode) = (
+            stored.password_lockout.clone(),
+            stored.passcode_lockout.clone(),
+        );
+        if stored.decode(&format!("{code}/{login}"))?.is_clear_at(now) {
+            deleted += tx.execute(
+                "DELETE FROM attempts WHERE institution_code = $1 AND login_id = $2 \
+                 AND password_lockout = $3 AND passcode_lockout = $4",
+                &[&code, &login, &password, &passcode],
+            )?;
+        }
+    }
+    Ok(deleted)
 }

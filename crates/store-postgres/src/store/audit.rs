@@ -9,6 +9,7 @@
 
 use postgres::types::ToSql;
 use shikaku::{AccountPage, AuditEvent, AuditOrder, AuditQuery, StoreError, StoredAuditEvent};
+use time::{OffsetDateTime, UtcOffset};
 
 use super::PostgresStore;
 use crate::rows::{AuditRow, instant_to_sql};
@@ -33,6 +34,38 @@ pub(super) fn append(store: &PostgresStore, event: &AuditEvent) -> Result<(), St
             ],
         )?;
         Ok(())
+    })
+}
+
+/// Deletes at most `limit` of the events stamped before `before`, oldest first, in one
+/// statement (a range of the index on `at`); returns how many went. An identity
+/// column never gives a deleted `seq` again.
+pub(super) fn delete_before(
+    store: &PostgresStore,
+    before: OffsetDateTime,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    // Every stored instant lies in the years 0000–9999.
+    let bound = match before.to_offset(UtcOffset::UTC).year() {
+        ..0 => return Ok(0),
+        10_000.. => None,
+        _ => Some(instant_to_sql(before)?),
+    };
+    store.with_client("delete old audit events", |client| {
+        let deleted = match &bound {
+            Some(at) => client.execute(
+                "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events \
+                 WHERE at < $1 ORDER BY at LIMIT $2)",
+                &[at, &limit],
+            )?,
+            None => client.execute(
+                "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events \
+                 ORDER BY at LIMIT $1)",
+                &[&limit],
+            )?,
+        };
+        Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
     })
 }
 

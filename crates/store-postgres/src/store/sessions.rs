@@ -2,7 +2,9 @@
 //! token, each with its clock (epoch and last activity).
 
 use postgres::GenericClient;
+use shikaku::lockout::IdleTimeout;
 use shikaku::{AccountId, SessionRecord, StoreError, TokenDigest};
+use time::OffsetDateTime;
 
 use super::PostgresStore;
 use crate::rows::SessionRow;
@@ -59,6 +61,32 @@ pub(super) fn delete_all_of(store: &PostgresStore, account: AccountId) -> Result
     store.with_client("delete an account's sessions", |client| {
         client.execute("DELETE FROM sessions WHERE account_id = $1", &[&account.0])?;
         Ok(())
+    })
+}
+
+/// Deletes the sessions whose idle expiry (last activity + `idle`) is at or before
+/// `ended_before`; each only while its clock is still the one read (a session touched
+/// meanwhile stays). Returns how many went.
+pub(super) fn delete_ended(
+    store: &PostgresStore,
+    idle: &IdleTimeout,
+    ended_before: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    let sql = format!("SELECT {} FROM sessions", SessionRow::COLUMNS);
+    store.transaction("delete ended sessions", |tx| {
+        let mut deleted = 0u64;
+        for row in tx.query(&sql, &[])? {
+            let row = SessionRow::from_row(&row)?;
+            let (digest, clock) = (row.digest.clone(), row.clock.clone());
+            let session = SessionRecord::try_from(row)?;
+            if session.clock.expires_at(idle) <= ended_before {
+                deleted += tx.execute(
+                    "DELETE FROM sessions WHERE digest = $1 AND clock = $2",
+                    &[&digest, &clock],
+                )?;
+            }
+        }
+        Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
     })
 }
 

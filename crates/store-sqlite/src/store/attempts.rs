@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use shikaku::{AccountKey, Attempts, StoreError};
+use time::OffsetDateTime;
 
 use super::SqliteStore;
 use crate::error::sql;
@@ -88,9 +89,14 @@ pub(super) fn all_changed(store: &SqliteStore) -> Result<Vec<(AccountKey, Attemp
     Ok(changed)
 }
 
-/// Deletes the counters with nothing left to remember (equal to no row at all), inside
-/// the caller's transaction; returns how many went.
-pub(super) fn delete_cleared(tx: &Transaction<'_>, op: &'static str) -> Result<usize, StoreError> {
+/// Deletes the counters with nothing left to remember at `now`
+/// ([`Attempts::is_clear_at`]: as good as no row at all), inside the caller's
+/// transaction; returns how many went.
+pub(super) fn delete_cleared(
+    tx: &Transaction<'_>,
+    op: &'static str,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
     let rows = tx
         .prepare_cached(
             "SELECT institution_code, login_id, password_lockout, passcode_lockout \
@@ -115,7 +121,7 @@ pub(super) fn delete_cleared(tx: &Transaction<'_>, op: &'static str) -> Result<u
         .prepare_cached("DELETE FROM attempts WHERE institution_code = ?1 AND login_id = ?2")
         .map_err(sql(op))?;
     for (code, login, row) in rows {
-        if row.decode(&format!("{code}/{login}"))? == Attempts::default() {
+        if row.decode(&format!("{code}/{login}"))?.is_clear_at(now) {
             deleted += delete.execute([&code, &login]).map_err(sql(op))?;
         }
     }

@@ -36,6 +36,42 @@ pub(super) fn append(store: &SqliteStore, event: &AuditEvent) -> Result<(), Stor
     Ok(())
 }
 
+/// The statement of [`delete_before`] with a bound.
+pub(super) const DELETE_BEFORE: &str = "DELETE FROM audit_events WHERE seq IN \
+     (SELECT seq FROM audit_events WHERE at < ?1 ORDER BY at LIMIT ?2)";
+
+/// Deletes at most `limit` of the events stamped before `before`, oldest first, in one
+/// write transaction (a range of the index on `at`, never a scan of the log); returns
+/// how many went.
+/// `AUTOINCREMENT` never gives a deleted `seq` again.
+pub(super) fn delete_before(
+    store: &SqliteStore,
+    before: OffsetDateTime,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    const OP: &str = "delete old audit events";
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let bound = match stored_instant(before) {
+        Stored::BeforeAll => return Ok(0),
+        Stored::At(at) => Some(at),
+        Stored::AfterAll => None,
+    };
+    store.write(OP, |tx| {
+        let deleted = match &bound {
+            Some(at) => tx
+                .prepare_cached(DELETE_BEFORE)
+                .and_then(|mut s| s.execute(params![at, limit])),
+            None => tx
+                .prepare_cached(
+                    "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events \
+                     ORDER BY at LIMIT ?1)",
+                )
+                .and_then(|mut s| s.execute([limit])),
+        };
+        deleted.map_err(sql(OP))
+    })
+}
+
 /// The last `limit` events appended, newest first (by arrival, not by `at`).
 pub(super) fn recent(store: &SqliteStore, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -2,7 +2,9 @@
 //! token, each with its clock (epoch and last activity).
 
 use rusqlite::{OptionalExtension, Transaction, params};
+use shikaku::lockout::IdleTimeout;
 use shikaku::{AccountId, SessionRecord, StoreError, TokenDigest};
+use time::OffsetDateTime;
 
 use super::SqliteStore;
 use crate::error::sql;
@@ -70,6 +72,37 @@ pub(super) fn delete_all_of(store: &SqliteStore, account: AccountId) -> Result<(
             .map_err(sql(OP))
     })?;
     Ok(())
+}
+
+/// Deletes the sessions whose idle expiry (last activity + `idle`) is at or before
+/// `ended_before`, in one write transaction (no session can be touched between the
+/// read and the delete); returns how many went.
+pub(super) fn delete_ended(
+    store: &SqliteStore,
+    idle: &IdleTimeout,
+    ended_before: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    const OP: &str = "delete ended sessions";
+    store.write(OP, |tx| {
+        let rows = tx
+            .prepare_cached(&format!("SELECT {} FROM sessions", SessionRow::COLUMNS))
+            .and_then(|mut s| {
+                s.query_map([], SessionRow::from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(sql(OP))?;
+        let mut delete = tx
+            .prepare_cached("DELETE FROM sessions WHERE digest = ?1")
+            .map_err(sql(OP))?;
+        let mut deleted = 0;
+        for row in rows {
+            let session = SessionRecord::try_from(row)?;
+            if session.clock.expires_at(idle) <= ended_before {
+                deleted += delete.execute([session.digest.0]).map_err(sql(OP))?;
+            }
+        }
+        Ok(deleted)
+    })
 }
 
 fn select_by_digest() -> String {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
+use shikaku::lockout::IdleTimeout;
 use shikaku::password::{Hasher, Password, PasswordHistory, Pepper};
 use shikaku::{
     AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
@@ -108,6 +109,16 @@ impl Store for Scratch {
     }
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.store.prune(now)
+    }
+    fn prune_sessions(
+        &self,
+        idle: &IdleTimeout,
+        ended_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        self.store.prune_sessions(idle, ended_before)
+    }
+    fn prune_audit(&self, before: OffsetDateTime, limit: usize) -> Result<usize, StoreError> {
+        self.store.prune_audit(before, limit)
     }
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<StoredAuditEvent>, StoreError> {
         self.store.audit_page(query)

@@ -13,7 +13,7 @@
 //! | `admin.rs` | the administrator's operations; no secret in the audit log |
 //! | `concurrency.rs` | racing guesses and racing passcodes |
 //! | `refusals.rs` | attempts a lock refuses: one event for a lock period's first refusal and one with the count when it is over, whatever the doors, the numbers and the concurrency |
-//! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping |
+//! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping, pruning counters, sessions and old audit events |
 
 mod admin;
 mod authenticate;
@@ -65,4 +65,9 @@ pub use store::{
     api_keys_are_stored_found_and_revoked_once, audit_pages_filter_and_walk_the_log_once,
     import_account_keeps_id_and_every_field, key_check_keeps_the_first_value,
     key_check_racing_nodes_agree, ping_answers_on_a_working_store,
+};
+pub use store::{
+    prune_audit_removes_old_events_a_batch_at_a_time,
+    prune_forgets_only_counters_with_nothing_to_remember,
+    prune_sessions_removes_the_sessions_ended_before_the_cutoff,
 };

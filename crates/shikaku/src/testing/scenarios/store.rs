@@ -9,6 +9,7 @@
 //! | `audit.rs` | audit pages: each filter and their combination, both orders, cursors, limits, appends during a walk |
 //! | `keys.rs` | API keys; the key check value, first writer wins, also racing; the ping |
 //! | `copy.rs` | `import_account` keeps the id and every field; `all_attempts` |
+//! | `pruning.rs` | `prune` forgets only counters with nothing to remember; `prune_sessions` and `prune_audit` (batches, sequence numbers kept) |
 
 // The suite hands every scenario its store by value; these only borrow it.
 #![allow(clippy::needless_pass_by_value)]
@@ -17,6 +18,7 @@ mod accounts;
 mod audit;
 mod copy;
 mod keys;
+mod pruning;
 
 use std::sync::Arc;
 
@@ -28,6 +30,11 @@ pub use copy::{
 pub use keys::{
     api_keys_are_stored_found_and_revoked_once, key_check_keeps_the_first_value,
     key_check_racing_nodes_agree, ping_answers_on_a_working_store,
+};
+pub use pruning::{
+    prune_audit_removes_old_events_a_batch_at_a_time,
+    prune_forgets_only_counters_with_nothing_to_remember,
+    prune_sessions_removes_the_sessions_ended_before_the_cutoff,
 };
 
 use crate::password::PasswordHistory;
