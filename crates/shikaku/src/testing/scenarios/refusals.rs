@@ -100,7 +100,7 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
 }
 
 /// The passcode lock counts its refusals at both doors — the right password at
-/// [ログイン] and the receipt computer's passcode — as one period with one event, and the
+/// \[ログイン\] and the receipt computer's passcode — as one period with one event, and the
 /// passcode step after the lock writes the count.
 pub fn a_passcode_lock_counts_refusals_at_the_password_step_too<S: Store>(store: Arc<S>) {
     let h = Harness::new(store);
