@@ -361,6 +361,7 @@ impl TryFrom<&FileConfig> for Config {
                 .institution
                 .code_digits
                 .unwrap_or(defaults.institution_code_digits),
+            audit_retention: defaults.audit_retention,
         })
     }
 }

@@ -224,6 +224,7 @@ fn config(file: &FileConfig) -> Result<Config, String> {
             .institution
             .code_digits
             .unwrap_or(defaults.institution_code_digits),
+        audit_retention: defaults.audit_retention,
     })
 }
 

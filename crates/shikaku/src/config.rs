@@ -71,7 +71,15 @@ pub struct Config {
     pub issuer: String,
     /// Digits of an institution code.
     pub institution_code_digits: usize,
+    /// How long audit events are kept: [`Shikaku::housekeeping`](crate::Shikaku::housekeeping)
+    /// removes older ones. [`DEFAULT_AUDIT_RETENTION`] by default; at least one day (the
+    /// builder refuses less).
+    pub audit_retention: Duration,
 }
+
+/// The default [`Config::audit_retention`]: 400 days, a year of a clinic's records with
+/// a month to spare (export them with `shikaku audit export` to keep them longer).
+pub const DEFAULT_AUDIT_RETENTION: Duration = Duration::days(400);
 
 impl Default for Config {
     fn default() -> Self {
@@ -84,6 +92,7 @@ impl Default for Config {
             verifier: Verifier::default(),
             issuer: "資格確認限定型レセコン連携機能".to_owned(),
             institution_code_digits: crate::ids::DEFAULT_INSTITUTION_CODE_DIGITS,
+            audit_retention: DEFAULT_AUDIT_RETENTION,
         }
     }
 }

@@ -100,6 +100,7 @@ pub use audit::{
     AuditEvent, AuditKind, AuditSink, Channel, MemoryAuditSink, StoreAuditSink, TracingAuditSink,
 };
 pub use clock::{Clock, ManualClock, SharedRng, SystemClock};
+pub use config::DEFAULT_AUDIT_RETENTION;
 pub use config::{Config, HashCost};
 pub use error::{Error, StoreError};
 pub use ids::{
@@ -108,6 +109,7 @@ pub use ids::{
 };
 pub use keys::{MasterKey, SealedSecret, Token, TokenDigest};
 pub use memory::MemoryStore;
+pub use service::{AUDIT_BATCH, ENDED_SESSIONS_KEPT, HousekeepingReport};
 pub use service::{
     AccountListing, AdminCaller, AuditListing, IssuedApiKey, MAX_API_KEY_NAME_CHARS, MAX_PAGE,
 };

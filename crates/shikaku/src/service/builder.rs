@@ -90,6 +90,11 @@ impl<S: Store> Builder<S> {
                 "institution_code_digits must be 1..=32".into(),
             ));
         }
+        if self.config.audit_retention < time::Duration::DAY {
+            return Err(Error::InvalidConfig(
+                "audit_retention must be at least one day".into(),
+            ));
+        }
         let secret_box = SecretBox::new(&master);
         recognise_master_key(&*self.store, &master, &secret_box)?;
         // One dummy per distinct stored setting (and the configured one), so a wrong

@@ -12,6 +12,7 @@
 //! | `password.rs` | \[パスワード変更\] 《変更》 |
 //! | `authenticate.rs` | the receipt computer's one-call authentication |
 //! | `admin.rs` | ユーザ設定情報の発行 and the administrator's operations |
+//! | `housekeeping.rs` | the periodic run: lock periods' counts, expired records, ended sessions, audit retention |
 //!
 //! `timing.rs` keeps every password step at the same argon2 work whatever the
 //! account's stored settings (one dummy per distinct setting).
@@ -36,6 +37,7 @@ mod builder;
 mod enrollment;
 mod gate;
 mod guards;
+mod housekeeping;
 mod login;
 mod outcomes;
 mod passcode;
@@ -48,6 +50,7 @@ pub use admin::MAX_PAGE;
 pub use api_keys::{AdminCaller, MAX_API_KEY_NAME_CHARS};
 pub use builder::Builder;
 pub use gate::{Argon2Timings, HashingLoad};
+pub use housekeeping::{AUDIT_BATCH, ENDED_SESSIONS_KEPT, HousekeepingReport};
 pub use outcomes::{AccountListing, AuditListing, IssuedApiKey};
 pub use outcomes::{
     AccountSummary, Authentication, EnrollmentView, Identity, InitialSettings, LoginStage,
@@ -100,6 +103,9 @@ pub use outcomes::{
 ///
 /// **API keys** — [`create_api_key`](Self::create_api_key), [`api_keys`](Self::api_keys),
 /// [`revoke_api_key`](Self::revoke_api_key), [`admin_caller`](Self::admin_caller).
+///
+/// **Housekeeping** — [`housekeeping`](Self::housekeeping) (periodic: lock periods'
+/// counts, expired records, ended sessions, audit retention).
 pub struct Shikaku<S: Store> {
     store: Arc<S>,
     config: Config,

@@ -11,12 +11,14 @@
 //!
 //! A period is over when the next attempt finds the lock ended ([`Shikaku::reserve`]),
 //! when a success lifts it (the password and passcode steps), or when the server's
-//! housekeeping finds it ended.
+//! housekeeping finds it ended ([`Shikaku::close_ended_locks`]).
+
+use time::OffsetDateTime;
 
 use crate::audit::Channel;
 use crate::error::Error;
 use crate::ids::AccountKey;
-use crate::lockout::Refusals;
+use crate::lockout::{Lockout, Refusals};
 use crate::store::Store;
 
 use super::Shikaku;
@@ -58,5 +60,35 @@ impl<S: Store> Shikaku<S> {
             let detail = Some(format!("count={} until {}", tally.count, tally.until));
             self.emit(factor.while_locked(), Some(key), channel, detail);
         }
+    }
+
+    /// Closes the books of every lock that is over at `now` and still holds refusals
+    /// nobody reported (no attempt came after it): the tallies are taken out of the
+    /// counters (so a prune can forget them) and summarised as above, on the
+    /// [`Channel::Admin`] channel (the server's own housekeeping). Returns how many
+    /// summary events were written.
+    pub(super) fn close_ended_locks(&self, now: OffsetDateTime) -> Result<usize, Error> {
+        let unreported = |l: &Lockout| {
+            l.clone()
+                .take_ended(now)
+                .is_some_and(|tally| tally.count > 0)
+        };
+        let mut summaries = 0;
+        for (key, attempts) in self.store.all_attempts()? {
+            if !unreported(&attempts.password) && !unreported(&attempts.passcode) {
+                continue;
+            }
+            let mut ended = (None, None);
+            self.store.update_attempts(&key, &mut |a| {
+                ended = (a.password.take_ended(now), a.passcode.take_ended(now));
+            })?;
+            for (factor, tally) in [(Factor::Password, ended.0), (Factor::Passcode, ended.1)] {
+                if let Some(tally) = tally.filter(|t| t.count > 1) {
+                    self.report_refusals(factor, &key, Channel::Admin, tally);
+                    summaries += 1;
+                }
+            }
+        }
+        Ok(summaries)
     }
 }

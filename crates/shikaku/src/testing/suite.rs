@@ -35,6 +35,10 @@ macro_rules! store_behaviour_suite {
             administration, audit_holds_no_secret,
             // concurrency.rs
             concurrent_wrong_passwords, concurrent_same_passcode,
+            // housekeeping.rs
+            housekeeping_closes_ended_locks_and_forgets_their_counters,
+            housekeeping_removes_sessions_a_week_after_they_ended,
+            housekeeping_applies_the_audit_retention,
             // refusals.rs
             a_hammered_password_lock_records_one_refusal_and_one_count,
             a_passcode_lock_counts_refusals_at_the_password_step_too,

@@ -12,6 +12,7 @@
 //! | `authenticate.rs` | the receipt computer's one-call authentication; its passcode lock voids pending logins |
 //! | `admin.rs` | the administrator's operations; no secret in the audit log |
 //! | `concurrency.rs` | racing guesses and racing passcodes |
+//! | `housekeeping.rs` | the periodic run: ended locks summarised and forgotten, ended sessions removed a week on, the audit retention |
 //! | `refusals.rs` | attempts a lock refuses: one event for a lock period's first refusal and one with the count when it is over, whatever the doors, the numbers and the concurrency |
 //! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping, pruning counters, sessions and old audit events |
 
@@ -19,6 +20,7 @@ mod admin;
 mod authenticate;
 mod concurrency;
 mod enrollment;
+mod housekeeping;
 mod login;
 mod passcode;
 mod password;
@@ -36,6 +38,11 @@ pub use enrollment::{
     each_login_gets_its_own_registration, enrollment_code_is_not_reusable, first_time_registration,
     passcode_before_enrollment_is_not_counted, racing_logins_do_not_share_a_registration,
     resets_and_disable_drop_the_registration_in_progress,
+};
+pub use housekeeping::{
+    housekeeping_applies_the_audit_retention,
+    housekeeping_closes_ended_locks_and_forgets_their_counters,
+    housekeeping_removes_sessions_a_week_after_they_ended,
 };
 pub use login::{
     guesses_during_correct_logins_still_lock, login_ticket_expiry, password_lock_edges,
