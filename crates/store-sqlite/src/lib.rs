@@ -108,6 +108,14 @@
 //! 機関コード + ログイン ID is `Conflict`; busy, read-only, disk full, I/O and
 //! permission problems are `Unavailable` with what to check; a malformed file or row
 //! is `Corrupt`. No `rusqlite` type appears in this crate's API.
+//!
+//! ## Backups
+//!
+//! [`SqliteStore::backup_to`] writes a consistent copy of the database to a new file
+//! while the service runs (`VACUUM INTO`: one read snapshot; writers go on). The copy
+//! holds no master key — the key file `<db>.key` is separate by design: back it up
+//! apart from the database copies and restore the two together (the copy as `<db>`, the
+//! key file as `<db>.key`). `shikaku backup --to FILE` runs it.
 
 #![cfg_attr(
     not(test),

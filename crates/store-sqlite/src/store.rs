@@ -13,11 +13,13 @@
 //! | `audit` | `audit_events`: appended, read newest first or a filtered page at a time |
 //! | `api_keys` | `api_keys`: the administration API's keys, as digests |
 //! | `meta` | `meta`: the key check value; the readiness ping |
+//! | `backup` | a consistent copy of the whole database while it is in use (`VACUUM INTO`) |
 
 mod accounts;
 mod api_keys;
 mod attempts;
 mod audit;
+mod backup;
 mod connection;
 mod meta;
 #[cfg(test)]

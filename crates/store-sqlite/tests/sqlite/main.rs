@@ -1,7 +1,8 @@
 //! Integration tests of the SQLite store: the facade's behaviour suite, store-level
-//! contracts, concurrency, a SIGKILL crash test, persistence and migrations, the key
-//! file, and read-only faults.
+//! contracts, online backups, concurrency, a SIGKILL crash test, persistence and
+//! migrations, the key file, and read-only faults.
 
+mod backup;
 mod behaviour;
 mod concurrency;
 mod crash;
