@@ -28,6 +28,10 @@ pub enum Error {
     /// A stored password hash is well formed but uses an algorithm, version
     /// or parameters this crate does not verify.
     UnsupportedHash(&'static str),
+    /// A stored password hash names a pepper (by id) the hasher does not hold:
+    /// it cannot be verified until that pepper is given back
+    /// ([`HasherBuilder::older_pepper`](crate::HasherBuilder::older_pepper)).
+    UnknownPepper(u32),
     /// A requested generated-password length is outside the policy.
     InvalidLength {
         /// The requested length, in characters.
@@ -50,6 +54,10 @@ impl fmt::Display for Error {
             Self::InvalidPepper(why) => write!(f, "invalid pepper: {why}"),
             Self::MalformedHash(why) => write!(f, "malformed password hash: {why}"),
             Self::UnsupportedHash(why) => write!(f, "unsupported password hash: {why}"),
+            Self::UnknownPepper(id) => write!(
+                f,
+                "the password hash was made with pepper {id}, which this hasher does not hold"
+            ),
             Self::InvalidLength {
                 requested,
                 min,

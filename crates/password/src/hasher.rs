@@ -3,9 +3,9 @@
 //!
 //! | module | holds |
 //! |---|---|
-//! | this one | [`Hasher`]: hash, verify, `needs_rehash`, prefix digests; the cost limits |
+//! | this one | [`Hasher`]: hash, verify, `needs_rehash`; the cost limits |
 //! | `builder` | [`HasherBuilder`] and its range checks |
-//! | `pepper` | [`Pepper`], the host's secret |
+//! | `pepper` | [`Pepper`], the host's secret; the peppers a hasher holds, by id; prefix digests |
 //! | `phc` | [`PasswordHash`]: PHC strings, parsed and validated |
 //! | `settings` | [`HashSettings`]: what decides the work of verifying a hash |
 //! | `pool` | the reusable argon2 memory (why: see there) |
@@ -21,14 +21,13 @@ mod settings;
 use core::fmt;
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use hmac::{Hmac, KeyInit, Mac};
 use rand_core::CryptoRng;
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 pub use self::builder::HasherBuilder;
-pub use self::pepper::Pepper;
+pub use self::pepper::{DEFAULT_PEPPER_ID, Pepper};
+use self::pepper::{PepperRing, prefix_digest};
 pub use self::phc::PasswordHash;
 use self::pool::{MemoryPool, block_count};
 pub use self::settings::HashSettings;
@@ -58,10 +57,9 @@ pub const MAX_WORKERS: usize = Hasher::MAX_WORKERS;
 const SALT_LEN: usize = 16;
 /// Hash output length in bytes.
 const OUTPUT_LEN: usize = 32;
-/// Domain separation for the prefix verifier's keyed digest.
-const PREFIX_DOMAIN: &[u8] = b"shikaku-password/prefix-verifier/v1\0";
 
-/// Argon2id password hasher with pooled memory and an optional [`Pepper`].
+/// Argon2id password hasher with pooled memory and optional [`Pepper`]s (the
+/// current one, and older ones that still verify the hashes naming them).
 ///
 /// `Hasher::default()` is argon2id v19 with m = 19456 KiB, t = 2, p = 1,
 /// 16-byte salts, 32-byte output, no pepper, 2 workers. It is `Send + Sync`;
@@ -86,7 +84,7 @@ pub struct Hasher {
     m_cost: u32,
     t_cost: u32,
     p_cost: u32,
-    pepper: Option<Pepper>,
+    peppers: PepperRing,
     workers: usize,
     pool: MemoryPool,
 }
@@ -97,7 +95,7 @@ impl Default for Hasher {
             m_cost: Self::DEFAULT_M_COST,
             t_cost: Self::DEFAULT_T_COST,
             p_cost: Self::DEFAULT_P_COST,
-            pepper: None,
+            peppers: PepperRing::default(),
             workers: Self::DEFAULT_WORKERS,
             pool: MemoryPool::new(
                 block_count(Self::DEFAULT_M_COST, Self::DEFAULT_P_COST),
@@ -113,7 +111,7 @@ impl fmt::Debug for Hasher {
             .field("m_cost", &self.m_cost)
             .field("t_cost", &self.t_cost)
             .field("p_cost", &self.p_cost)
-            .field("pepper", &self.pepper.as_ref().map(|_| "***"))
+            .field("pepper_ids", &self.peppers.ids())
             .field("workers", &self.workers)
             .field("pool_capacity", &self.pool.capacity())
             .finish()
@@ -172,22 +170,37 @@ impl Hasher {
 
     /// Whether a pepper is mixed in.
     #[must_use]
-    pub const fn has_pepper(&self) -> bool {
-        self.pepper.is_some()
+    pub fn has_pepper(&self) -> bool {
+        !self.peppers.is_empty()
     }
 
+    /// The id of the current pepper, which new hashes name
+    /// ([`PasswordHash::pepper_id`]); [`DEFAULT_PEPPER_ID`] without a pepper.
+    #[must_use]
+    pub fn pepper_id(&self) -> u32 {
+        self.peppers.current_id()
+    }
+
+    /// The ids of every pepper held, the current one first (empty without a pepper).
+    #[must_use]
+    pub fn pepper_ids(&self) -> Vec<u32> {
+        self.peppers.ids()
+    }
+
+    /// This hasher's costs, naming its current pepper.
     fn params(&self) -> Result<Params, Error> {
-        Params::new(self.m_cost, self.t_cost, self.p_cost, Some(OUTPUT_LEN))
-            .map_err(|_| Error::InvalidHasherParams("argon2 refused the parameters"))
+        let plain = Params::new(self.m_cost, self.t_cost, self.p_cost, Some(OUTPUT_LEN))
+            .map_err(|_| Error::InvalidHasherParams("argon2 refused the parameters"))?;
+        phc::with_pepper_id(&plain, Some(self.peppers.current_id()))
     }
 
-    fn context(
-        &self,
+    fn context<'a>(
+        pepper: Option<&'a Pepper>,
         algorithm: Algorithm,
         version: Version,
         params: Params,
-    ) -> Result<Argon2<'_>, Error> {
-        match &self.pepper {
+    ) -> Result<Argon2<'a>, Error> {
+        match pepper {
             Some(pepper) => Argon2::new_with_secret(pepper.as_bytes(), algorithm, version, params)
                 .map_err(|_| Error::InvalidPepper("argon2 refused the pepper")),
             None => Ok(Argon2::new(algorithm, version, params)),
@@ -222,7 +235,12 @@ impl Hasher {
     ) -> Result<PasswordHash, Error> {
         let params = self.params()?;
         let params_string = phc::encode_params(&params)?;
-        let context = self.context(Algorithm::Argon2id, Version::V0x13, params)?;
+        let context = Self::context(
+            self.peppers.current(),
+            Algorithm::Argon2id,
+            Version::V0x13,
+            params,
+        )?;
         let mut out = Zeroizing::new([0u8; OUTPUT_LEN]);
         {
             let mut memory = self.pool.take(block_count(self.m_cost, self.p_cost))?;
@@ -233,17 +251,18 @@ impl Hasher {
         PasswordHash::argon2id(params_string, salt, &out[..])
     }
 
-    /// The settings of every hash this hasher makes ([`Hasher::hash`]).
+    /// The settings of every hash this hasher makes ([`Hasher::hash`]); they
+    /// leave out the pepper's id ([`HashSettings`]).
     ///
     /// # Errors
     /// Only if the configured costs cannot be encoded (the builder refuses
     /// such costs, so not in practice).
     pub fn settings(&self) -> Result<HashSettings, Error> {
-        HashSettings::new(Algorithm::Argon2id, Version::V0x13, self.params()?)
+        HashSettings::new(Algorithm::Argon2id, Version::V0x13, &self.params()?)
     }
 
     /// Hashes `password` (with a fresh salt from `rng` and this hasher's
-    /// pepper) exactly as `settings` say — variant, version, costs, output
+    /// current pepper, which the hash names) exactly as `settings` say — variant, version, costs, output
     /// length — instead of with this hasher's own costs.
     ///
     /// For timing dummies: verifying a wrong password against the result
@@ -260,10 +279,15 @@ impl Hasher {
         rng: &mut R,
     ) -> Result<PasswordHash, Error> {
         let salt = Self::draw_salt(rng);
-        let params = settings.params.clone();
+        let params = phc::with_pepper_id(&settings.params, Some(self.peppers.current_id()))?;
         let params_string = phc::encode_params(&params)?;
         let needed = params.block_count();
-        let context = self.context(settings.algorithm, settings.version, params)?;
+        let context = Self::context(
+            self.peppers.current(),
+            settings.algorithm,
+            settings.version,
+            params,
+        )?;
         let mut out = Zeroizing::new(vec![0u8; settings.output_len()]);
         {
             let mut memory = self.pool.take(needed)?;
@@ -287,20 +311,23 @@ impl Hasher {
 
     /// Whether `password` matches `hash`. Comparison is constant-time.
     ///
-    /// The stored hash's own algorithm, version and costs are used, so
-    /// hashes made under older parameters keep verifying.
+    /// The stored hash's own algorithm, version, costs and pepper are used,
+    /// so hashes made under older parameters, or under an older pepper this
+    /// hasher still holds ([`HasherBuilder::older_pepper`]), keep verifying.
     ///
     /// # Errors
-    /// Only when the stored hash cannot be used: a pepper mismatch shows up
-    /// as `Ok(false)`, not as an error.
+    /// Only when the stored hash cannot be used — [`Error::UnknownPepper`]
+    /// when it names a pepper this hasher does not hold. A pepper that
+    /// differs under the same id shows up as `Ok(false)`, not as an error.
     pub fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, Error> {
         self.verify_bytes(password.as_str().as_bytes(), hash)
     }
 
     pub(crate) fn verify_bytes(&self, secret: &[u8], hash: &PasswordHash) -> Result<bool, Error> {
         let parsed = hash.parse()?;
+        let pepper = self.peppers.for_id(phc::pepper_id(&parsed.params))?;
         let needed = parsed.params.block_count();
-        let context = self.context(parsed.algorithm, parsed.version, parsed.params)?;
+        let context = Self::context(pepper, parsed.algorithm, parsed.version, parsed.params)?;
         let expected = parsed.hash.as_bytes();
         let mut out = Zeroizing::new(vec![0u8; expected.len()]);
         {
@@ -319,7 +346,8 @@ impl Hasher {
 
     /// Whether `hash` was made with other settings than this hasher's (a
     /// different argon2 variant or version, other costs, another output
-    /// length). Re-hash the password after the next successful login.
+    /// length) or under another pepper than the current one. Re-hash the
+    /// password after the next successful login.
     #[must_use]
     pub fn needs_rehash(&self, hash: &PasswordHash) -> bool {
         let Ok(parsed) = hash.parse() else {
@@ -331,33 +359,30 @@ impl Hasher {
             || parsed.params.t_cost() != self.t_cost
             || parsed.params.p_cost() != self.p_cost
             || parsed.hash.len() != OUTPUT_LEN
-            || !parsed.params.keyid().is_empty()
+            || phc::pepper_id(&parsed.params) != Some(self.peppers.current_id())
             || !parsed.params.data().is_empty()
     }
 
-    /// The keyed digest a prefix verifier is made from:
-    /// HMAC-SHA256(key = pepper, or empty without one;
-    /// msg = domain ‖ len(account) ‖ account ‖ len(prefix) ‖ prefix).
+    /// The keyed digest a new prefix verifier is made from, under the current
+    /// pepper (see `pepper::prefix_digest`).
     pub(crate) fn prefix_digest(
         &self,
         account_id: &str,
         prefix: &str,
     ) -> Result<Zeroizing<[u8; 32]>, Error> {
-        let key: &[u8] = self.pepper.as_ref().map_or(&[], Pepper::as_bytes);
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-            .map_err(|_| Error::Hashing("HMAC refused the key"))?;
-        mac.update(PREFIX_DOMAIN);
-        for field in [account_id.as_bytes(), prefix.as_bytes()] {
-            let len = u64::try_from(field.len()).unwrap_or(u64::MAX);
-            mac.update(&len.to_be_bytes());
-            mac.update(field);
-        }
-        let tag = mac.finalize().into_bytes();
-        let mut digest = Zeroizing::new([0u8; 32]);
-        for (d, t) in digest.iter_mut().zip(tag.iter()) {
-            *d = *t;
-        }
-        Ok(digest)
+        prefix_digest(self.peppers.current(), account_id, prefix)
+    }
+
+    /// The keyed digest to check against the stored prefix verifier `verifier`:
+    /// under the pepper it names.
+    pub(crate) fn prefix_digest_for(
+        &self,
+        verifier: &PasswordHash,
+        account_id: &str,
+        prefix: &str,
+    ) -> Result<Zeroizing<[u8; 32]>, Error> {
+        let pepper = self.peppers.for_id(verifier.pepper_id())?;
+        prefix_digest(pepper, account_id, prefix)
     }
 }
 
@@ -365,79 +390,10 @@ impl Hasher {
 mod tests {
     use super::*;
 
-    fn small() -> Hasher {
-        Hasher::builder().m_cost(64).t_cost(1).build().unwrap()
-    }
-
     #[test]
     fn hasher_is_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Hasher>();
         assert_send_sync::<PasswordHash>();
-    }
-
-    #[test]
-    fn hash_with_settings_reproduces_any_stored_setting() {
-        use rand_chacha::ChaCha20Rng;
-        use rand_core::SeedableRng;
-        let mut rng = ChaCha20Rng::from_seed([5; 32]);
-        let hasher = Hasher::builder()
-            .m_cost(64)
-            .t_cost(1)
-            .pepper(Pepper::new([7u8; 32]).unwrap())
-            .build()
-            .unwrap();
-        assert_eq!(
-            hasher.settings().unwrap().as_str(),
-            "$argon2id$v=19$m=64,t=1,p=1$len=32"
-        );
-        let pw = Password::new("Staff-2024");
-        // Another variant, version, costs and output length than the hasher's.
-        let old = PasswordHash::try_from(
-            "$argon2i$v=16$m=32,t=2,p=2$c29tZXNhbHRzb21lc2FsdA$\
-             AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        )
-        .unwrap();
-        let settings = old.settings().unwrap();
-        assert_eq!(settings.as_str(), "$argon2i$v=16$m=32,t=2,p=2$len=32");
-        let dummy = hasher.hash_with_settings(&pw, &settings, &mut rng).unwrap();
-        assert_eq!(dummy.settings().unwrap(), settings);
-        assert!(dummy.as_str().starts_with("$argon2i$v=16$m=32,t=2,p=2$"));
-        assert!(
-            hasher.verify(&pw, &dummy).unwrap(),
-            "a real hash of its password"
-        );
-        assert!(!hasher.verify(&Password::new("Other-2024"), &dummy).unwrap());
-        // Its own settings give what `hash` gives, but for the salt.
-        let own = hasher
-            .hash_with_settings(&pw, &hasher.settings().unwrap(), &mut rng)
-            .unwrap();
-        assert_eq!(own.settings().unwrap(), hasher.settings().unwrap());
-        assert!(!hasher.needs_rehash(&own));
-        let short = PasswordHash::try_from(
-            "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAA",
-        )
-        .unwrap();
-        assert_eq!(
-            short.settings().unwrap().as_str(),
-            "$argon2id$v=19$m=64,t=1,p=1$len=16",
-            "the output length is part of the settings"
-        );
-    }
-
-    #[test]
-    fn prefix_digest_is_unambiguous_and_keyed() {
-        let plain = small();
-        let a = plain.prefix_digest("ab", "cdefg").unwrap();
-        let b = plain.prefix_digest("abc", "defg").unwrap();
-        assert_ne!(*a, *b, "account/prefix boundary must matter");
-        let peppered = Hasher::builder()
-            .m_cost(64)
-            .t_cost(1)
-            .pepper(Pepper::new([9u8; 32]).unwrap())
-            .build()
-            .unwrap();
-        assert_ne!(*a, *peppered.prefix_digest("ab", "cdefg").unwrap());
-        assert_eq!(*a, *plain.prefix_digest("ab", "cdefg").unwrap());
     }
 }

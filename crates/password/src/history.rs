@@ -6,6 +6,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::{Error, Hasher, Password, PasswordHash, Policy, Violation, Violations};
 
@@ -191,8 +192,9 @@ impl fmt::Debug for PasswordHistory {
 enum Probe<'a> {
     /// Is the new password this retired password?
     Equal(usize, &'a PasswordHash),
-    /// Does the new password start like this retired password?
-    Prefix(usize, &'a PasswordHash),
+    /// Does the new password start like this retired password? With the
+    /// keyed digest of the new password's prefix under the verifier's pepper.
+    Prefix(usize, &'a PasswordHash, Zeroizing<[u8; 32]>),
 }
 
 impl PasswordHistory {
@@ -319,15 +321,16 @@ impl PasswordHistory {
                     .as_ref()
                     .filter(|pv| pv.length == n)
                 {
-                    probes.push(Probe::Prefix(g, &pv.hash));
+                    // Each verifier under the pepper it was made with (an HMAC: cheap).
+                    let digest = hasher.prefix_digest_for(&pv.hash, account_id, new.prefix(n))?;
+                    probes.push(Probe::Prefix(g, &pv.hash, digest));
                 }
             }
             if !probes.is_empty() {
-                let digest = hasher.prefix_digest(account_id, new.prefix(n))?;
                 let secret = new.as_str().as_bytes();
                 let results = hasher.run_all(&probes, |probe| match probe {
                     Probe::Equal(_, hash) => hasher.verify_bytes(secret, hash),
-                    Probe::Prefix(_, hash) => hasher.verify_bytes(&digest[..], hash),
+                    Probe::Prefix(_, hash, digest) => hasher.verify_bytes(&digest[..], hash),
                 })?;
                 let mut equal_to = Vec::new();
                 let mut similar_to = Vec::new();
@@ -335,7 +338,7 @@ impl PasswordHistory {
                     if matched? {
                         match probe {
                             Probe::Equal(g, _) => equal_to.push(*g),
-                            Probe::Prefix(g, _) => similar_to.push(*g),
+                            Probe::Prefix(g, _, _) => similar_to.push(*g),
                         }
                     }
                 }

@@ -12,7 +12,7 @@
 //! |---|---|
 //! | [`Policy`] | the manual's rules as data; `Default` is exactly the manual, every number configurable through a validating builder |
 //! | [`Policy::check`] | composition rules; returns **every** [`Violation`] at once, each with a stable [`ViolationCode`] and Japanese/English messages |
-//! | [`Hasher`] | argon2id (m = 19456 KiB, t = 2, p = 1 by default) with an optional pepper; PHC strings carry the parameters; [`Hasher::needs_rehash`]; pooled memory; parallel history checks |
+//! | [`Hasher`] | argon2id (m = 19456 KiB, t = 2, p = 1 by default) with an optional pepper (and older ones, by id, that still verify); PHC strings carry the parameters and the pepper's id; [`Hasher::needs_rehash`]; pooled memory; parallel history checks |
 //! | [`PasswordHistory`] | current hash + retired generations with prefix verifiers; [`check_change`](PasswordHistory::check_change), [`change`](PasswordHistory::change), [`reset`](PasswordHistory::reset) |
 //! | [`generate_password`] | compliant random initial passwords without look-alike characters |
 //! | [`Password`], [`Pepper`] | secrets: zeroized on drop, `Debug` redacted |
@@ -101,8 +101,9 @@ mod violation;
 pub use crate::error::Error;
 pub use crate::generate::{GENERATED_LENGTH, generate_password, generate_password_with_length};
 pub use crate::hasher::{
-    DEFAULT_M_COST, DEFAULT_P_COST, DEFAULT_T_COST, DEFAULT_WORKERS, HashSettings, Hasher,
-    HasherBuilder, MAX_M_COST, MAX_P_COST, MAX_T_COST, MAX_WORKERS, PasswordHash, Pepper,
+    DEFAULT_M_COST, DEFAULT_P_COST, DEFAULT_PEPPER_ID, DEFAULT_T_COST, DEFAULT_WORKERS,
+    HashSettings, Hasher, HasherBuilder, MAX_M_COST, MAX_P_COST, MAX_T_COST, MAX_WORKERS,
+    PasswordHash, Pepper,
 };
 pub use crate::history::{ChangeError, PasswordHistory, PrefixVerifier, RetiredGeneration};
 pub use crate::password::Password;

@@ -3,6 +3,7 @@
 
 use argon2::Params;
 
+use super::pepper::{DEFAULT_PEPPER_ID, PepperRing};
 use super::pool::{MemoryPool, block_count};
 use super::{Hasher, OUTPUT_LEN, Pepper};
 use crate::Error;
@@ -24,7 +25,8 @@ pub struct HasherBuilder {
     m_cost: u32,
     t_cost: u32,
     p_cost: u32,
-    pepper: Option<Pepper>,
+    pepper: Option<(u32, Pepper)>,
+    older_peppers: Vec<(u32, Pepper)>,
     workers: usize,
     pool_capacity: Option<usize>,
 }
@@ -36,6 +38,7 @@ impl Default for HasherBuilder {
             t_cost: Hasher::DEFAULT_T_COST,
             p_cost: Hasher::DEFAULT_P_COST,
             pepper: None,
+            older_peppers: Vec::new(),
             workers: Hasher::DEFAULT_WORKERS,
             pool_capacity: None,
         }
@@ -64,9 +67,50 @@ impl HasherBuilder {
         self
     }
 
-    /// Mixes a pepper into every hash and keys the prefix verifiers with it.
-    pub fn pepper(mut self, pepper: Pepper) -> Self {
-        self.pepper = Some(pepper);
+    /// Mixes a pepper into every hash and keys the prefix verifiers with it:
+    /// the current pepper, id [`DEFAULT_PEPPER_ID`] (1), which hashes record by
+    /// naming none (as every hash made before pepper ids).
+    pub fn pepper(self, pepper: Pepper) -> Self {
+        self.keyed_pepper(DEFAULT_PEPPER_ID, pepper)
+    }
+
+    /// The current pepper under id `id` (not 0): new hashes and prefix
+    /// verifiers are made with it and name it (PHC `keyid`; none for id 1).
+    pub fn keyed_pepper(mut self, id: u32, pepper: Pepper) -> Self {
+        self.pepper = Some((id, pepper));
+        self
+    }
+
+    /// An older pepper, kept to verify the hashes that name `id`. Such a hash
+    /// verifies as before, and [`Hasher::needs_rehash`] says to replace it with
+    /// one under the current pepper at the next successful login.
+    ///
+    /// ```
+    /// use rand_chacha::ChaCha20Rng;
+    /// use rand_core::SeedableRng;
+    /// use shikaku_password::{Hasher, Password, Pepper};
+    ///
+    /// let mut rng = ChaCha20Rng::from_seed([3; 32]);
+    /// let old = Hasher::builder().m_cost(64).t_cost(1).pepper(Pepper::new([1; 32])?).build()?;
+    /// let stored = old.hash(&Password::new("Staff-2024"), &mut rng)?;
+    /// assert_eq!(stored.pepper_id(), Some(1));
+    ///
+    /// let new = Hasher::builder()
+    ///     .m_cost(64)
+    ///     .t_cost(1)
+    ///     .keyed_pepper(2, Pepper::new([2; 32])?)
+    ///     .older_pepper(1, Pepper::new([1; 32])?)
+    ///     .build()?;
+    /// assert!(new.verify(&Password::new("Staff-2024"), &stored)?);
+    /// assert!(new.needs_rehash(&stored));
+    /// let moved = new.hash(&Password::new("Staff-2024"), &mut rng)?;
+    /// assert_eq!(moved.pepper_id(), Some(2));
+    /// assert!(moved.as_str().starts_with("$argon2id$v=19$m=64,t=1,p=1,keyid=AAAAAg$"));
+    /// assert!(!new.needs_rehash(&moved));
+    /// # Ok::<(), shikaku_password::Error>(())
+    /// ```
+    pub fn older_pepper(mut self, id: u32, pepper: Pepper) -> Self {
+        self.older_peppers.push((id, pepper));
         self
     }
 
@@ -89,7 +133,9 @@ impl HasherBuilder {
     /// Validates and builds the hasher.
     ///
     /// # Errors
-    /// [`Error::InvalidHasherParams`] for costs or counts out of range.
+    /// [`Error::InvalidHasherParams`] for costs or counts out of range;
+    /// [`Error::InvalidPepper`] for a pepper id of 0, two peppers under one
+    /// id, or older peppers without a current one.
     pub fn build(self) -> Result<Hasher, Error> {
         if self.m_cost > Hasher::MAX_M_COST {
             return Err(Error::InvalidHasherParams("m_cost must be at most 1 GiB"));
@@ -118,7 +164,7 @@ impl HasherBuilder {
             m_cost: self.m_cost,
             t_cost: self.t_cost,
             p_cost: self.p_cost,
-            pepper: self.pepper,
+            peppers: PepperRing::new(self.pepper, self.older_peppers)?,
             workers: self.workers,
             pool: MemoryPool::new(block_count(self.m_cost, self.p_cost), capacity),
         })

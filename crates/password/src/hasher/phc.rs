@@ -5,9 +5,10 @@ use core::fmt;
 use core::str::FromStr;
 
 use argon2::password_hash::phc;
-use argon2::{Algorithm, Params, Version};
+use argon2::{Algorithm, AssociatedData, KeyId, Params, ParamsBuilder, Version};
 use serde::{Deserialize, Serialize};
 
+use super::pepper::DEFAULT_PEPPER_ID;
 use super::{HashSettings, Hasher, SALT_LEN};
 use crate::Error;
 
@@ -17,6 +18,11 @@ use crate::Error;
 /// The argon2 variant, version and costs travel inside the string, so a
 /// hash made under old parameters still verifies after the [`Hasher`] is
 /// given higher ones ([`Hasher::needs_rehash`] says when to upgrade).
+///
+/// A hash made with a pepper other than id 1 names it in argon2's PHC `keyid`
+/// parameter (the id as 4 big-endian bytes, e.g. `keyid=AAAAAg` for 2), which
+/// argon2 itself ignores; a hash without `keyid` was made with pepper 1 (or
+/// without one). See [`PasswordHash::pepper_id`].
 ///
 /// Parsing validates the string: argon2id, argon2i or argon2d, version 16
 /// or 19 present, salt and hash present, costs within
@@ -54,7 +60,17 @@ impl PasswordHash {
     /// checked when one is made).
     pub fn settings(&self) -> Result<HashSettings, Error> {
         let parsed = self.parse()?;
-        HashSettings::new(parsed.algorithm, parsed.version, parsed.params)
+        HashSettings::new(parsed.algorithm, parsed.version, &parsed.params)
+    }
+
+    /// The id of the pepper this hash was made with: its `keyid` read as a
+    /// 4-byte big-endian number, or [`DEFAULT_PEPPER_ID`] (1) when it has none;
+    /// `None` for a `keyid` of another length, or 0 (not one this crate writes).
+    #[must_use]
+    pub fn pepper_id(&self) -> Option<u32> {
+        self.parse()
+            .ok()
+            .and_then(|parsed| pepper_id(&parsed.params))
     }
 
     /// The PHC string of a fresh argon2id v19 hash.
@@ -89,6 +105,46 @@ impl PasswordHash {
 /// hash is never computed that could not be stored.
 pub(super) fn encode_params(params: &Params) -> Result<phc::ParamsString, Error> {
     phc::ParamsString::try_from(params).map_err(|_| Error::Hashing("cannot encode the parameters"))
+}
+
+/// The pepper id `params` name (see [`PasswordHash::pepper_id`]).
+pub(super) fn pepper_id(params: &Params) -> Option<u32> {
+    match params.keyid() {
+        [] => Some(DEFAULT_PEPPER_ID),
+        bytes => <[u8; 4]>::try_from(bytes)
+            .ok()
+            .map(u32::from_be_bytes)
+            .filter(|id| *id != 0),
+    }
+}
+
+/// `params` naming pepper `id` instead of whatever they named: no `keyid` for
+/// [`DEFAULT_PEPPER_ID`] (as every hash made before pepper ids), else the id's 4
+/// big-endian bytes; `None` names no pepper (for [`HashSettings`], which leave the
+/// pepper out). Costs, associated data and output length are kept.
+pub(super) fn with_pepper_id(params: &Params, id: Option<u32>) -> Result<Params, Error> {
+    let mut builder = ParamsBuilder::new();
+    builder
+        .m_cost(params.m_cost())
+        .t_cost(params.t_cost())
+        .p_cost(params.p_cost());
+    if let Some(len) = params.output_len() {
+        builder.output_len(len);
+    }
+    if !params.data().is_empty() {
+        builder.data(
+            AssociatedData::new(params.data())
+                .map_err(|_| Error::Hashing("cannot keep the associated data"))?,
+        );
+    }
+    if let Some(id) = id.filter(|id| *id != DEFAULT_PEPPER_ID) {
+        builder.keyid(
+            KeyId::new(&id.to_be_bytes()).map_err(|_| Error::Hashing("cannot encode the keyid"))?,
+        );
+    }
+    builder
+        .build()
+        .map_err(|_| Error::InvalidHasherParams("argon2 refused the parameters"))
 }
 
 fn parse_phc(s: &str) -> Result<Parsed, Error> {

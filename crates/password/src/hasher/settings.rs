@@ -11,9 +11,11 @@ use super::phc;
 use crate::Error;
 
 /// The argon2 settings a [`PasswordHash`](super::PasswordHash) was made
-/// with: variant, version, `m`/`t`/`p` (and any `keyid`/`data`) and output
-/// length — everything that decides how much work verifying it costs — but
-/// not its salt or hash.
+/// with: variant, version, `m`/`t`/`p` (and any associated `data`) and
+/// output length — everything that decides how much work verifying it costs
+/// — but not its salt, its hash, nor the id of its pepper (`keyid`: argon2
+/// ignores it, and every pepper costs the same, so hashes under different
+/// peppers share their settings).
 ///
 /// Two hashes with equal settings cost the same to verify, whatever
 /// password they hold. A service that must answer a wrong password for any
@@ -56,8 +58,9 @@ impl HashSettings {
     pub(super) fn new(
         algorithm: Algorithm,
         version: Version,
-        params: Params,
+        params: &Params,
     ) -> Result<Self, Error> {
+        let params = phc::with_pepper_id(params, None)?;
         let params_text = phc::encode_params(&params)?;
         let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
         let text = format!(
@@ -122,5 +125,60 @@ impl fmt::Display for HashSettings {
 impl fmt::Debug for HashSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HashSettings({:?})", self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Hasher, PasswordHash, Pepper};
+    use crate::Password;
+
+    #[test]
+    fn hash_with_settings_reproduces_any_stored_setting() {
+        use rand_chacha::ChaCha20Rng;
+        use rand_core::SeedableRng;
+        let mut rng = ChaCha20Rng::from_seed([5; 32]);
+        let hasher = Hasher::builder()
+            .m_cost(64)
+            .t_cost(1)
+            .pepper(Pepper::new([7u8; 32]).unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(
+            hasher.settings().unwrap().as_str(),
+            "$argon2id$v=19$m=64,t=1,p=1$len=32"
+        );
+        let pw = Password::new("Staff-2024");
+        // Another variant, version, costs and output length than the hasher's.
+        let old = PasswordHash::try_from(
+            "$argon2i$v=16$m=32,t=2,p=2$c29tZXNhbHRzb21lc2FsdA$\
+             AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        let settings = old.settings().unwrap();
+        assert_eq!(settings.as_str(), "$argon2i$v=16$m=32,t=2,p=2$len=32");
+        let dummy = hasher.hash_with_settings(&pw, &settings, &mut rng).unwrap();
+        assert_eq!(dummy.settings().unwrap(), settings);
+        assert!(dummy.as_str().starts_with("$argon2i$v=16$m=32,t=2,p=2$"));
+        assert!(
+            hasher.verify(&pw, &dummy).unwrap(),
+            "a real hash of its password"
+        );
+        assert!(!hasher.verify(&Password::new("Other-2024"), &dummy).unwrap());
+        // Its own settings give what `hash` gives, but for the salt.
+        let own = hasher
+            .hash_with_settings(&pw, &hasher.settings().unwrap(), &mut rng)
+            .unwrap();
+        assert_eq!(own.settings().unwrap(), hasher.settings().unwrap());
+        assert!(!hasher.needs_rehash(&own));
+        let short = PasswordHash::try_from(
+            "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        assert_eq!(
+            short.settings().unwrap().as_str(),
+            "$argon2id$v=19$m=64,t=1,p=1$len=16",
+            "the output length is part of the settings"
+        );
     }
 }

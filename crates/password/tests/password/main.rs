@@ -9,6 +9,7 @@ mod composition;
 mod generator;
 mod hashing;
 mod history;
+mod peppers;
 mod properties;
 
 use std::convert::Infallible;
