@@ -9,9 +9,9 @@ use shikaku::totp::{Passcode, SetupKey, Verifier};
 use shikaku::{Config, PasscodeLogin, PasswordChange, PasswordLogin, Shikaku};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (store, master_key) = shikaku_store_sqlite::open_or_create("embed-demo.db")?;
+    let (store, master_keys) = shikaku_store_sqlite::open_or_create("embed-demo.db")?;
     let service = Shikaku::builder(Arc::new(store))
-        .master_key(master_key)
+        .master_keys(master_keys)
         .config(Config::default())
         .build()?;
 

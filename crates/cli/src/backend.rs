@@ -4,17 +4,18 @@
 //! (PostgreSQL: several nodes share it); otherwise the SQLite file of `--db`, else
 //! `[database] path`, else `shikaku.db`.
 //!
-//! The master key: `--master-key-file`, else `SHIKAKU_MASTER_KEY_FILE`, else
-//! `[keys] master_key_file`. PostgreSQL requires one (every node must hold the same key);
+//! The master key file: `--master-key-file`, else `SHIKAKU_MASTER_KEY_FILE`, else
+//! `[keys] master_key_file`. PostgreSQL requires one (every node must hold the same keys);
 //! SQLite falls back to the key file beside the database (`<db>.key`), created with the
-//! database on first use. Whatever the source, the facade refuses a key that does not
-//! belong to the database (its key check value).
+//! database on first use. It holds one key, or during a key rotation several (`ID HEX`
+//! lines, the current one first: `shikaku key add | use | retire`). Whatever the source,
+//! the facade refuses keys that do not belong to the database (their key check values).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use shikaku::{MasterKey, Shikaku, Store};
+use shikaku::{MasterKeys, Shikaku, Store};
 use shikaku_store_postgres::{PostgresOptions, PostgresStore};
 
 use crate::config::{CONFIG_ENV, Settings};
@@ -124,13 +125,13 @@ impl Settings {
         options
     }
 
-    /// Opens the chosen database with the chosen key. A missing SQLite file is refused
+    /// Opens the chosen database with the chosen keys. A missing SQLite file is refused
     /// unless `missing` says create (a mistyped `--db` must not make a new database).
     pub(crate) fn open_store(
         &self,
         choice: Choice<'_>,
         missing: Missing,
-    ) -> Result<(AnyStore, MasterKey, Database), String> {
+    ) -> Result<(AnyStore, MasterKeys, Database), String> {
         let database = self.choose_database(choice);
         let key_file = self.master_key_file(choice);
         match &database {
@@ -180,9 +181,9 @@ impl Settings {
         choice: Choice<'_>,
         missing: Missing,
     ) -> Result<(Service, Database), String> {
-        let (store, key, database) = self.open_store(choice, missing)?;
+        let (store, keys, database) = self.open_store(choice, missing)?;
         let service = Shikaku::builder(Arc::new(store))
-            .master_key(key)
+            .master_keys(keys)
             .config(self.config)
             .build()
             .map_err(|e| format!("{}: {e}", database.describe()))?;
@@ -190,8 +191,9 @@ impl Settings {
     }
 }
 
-/// Reads a master key file (64 hex digits; owner-only permissions on Unix).
-pub(crate) fn read_key(path: &Path) -> Result<MasterKey, String> {
+/// Reads a master key file (64 hex digits, or `ID HEX` lines; owner-only permissions on
+/// Unix).
+pub(crate) fn read_key(path: &Path) -> Result<MasterKeys, String> {
     shikaku_store_sqlite::read_key_file(path)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| {

@@ -17,9 +17,9 @@ pub(crate) fn generate(out: &Path) -> Result<(), String> {
             out.display()
         ));
     }
-    let key = shikaku_store_sqlite::create_key_file(out, &SharedRng::system())
+    let keys = shikaku_store_sqlite::create_key_file(out, &SharedRng::system())
         .map_err(|e| e.to_string())?;
-    let check = key.check_value();
+    let check = keys.current().check_value();
     println!(
         "wrote a new master key to {} (mode 0600; key check value {check:?})",
         out.display()
@@ -42,13 +42,13 @@ pub(crate) fn copy(
         || shikaku_store_sqlite::key_file_path(from),
         Path::to_path_buf,
     );
-    let key = read_key(&key_file)?;
+    let keys = read_key(&key_file)?;
     let source = shikaku_store_sqlite::SqliteStore::open(from)
         .map_err(|e| format!("cannot open {}: {e}", from.display()))?;
     // The source must really be under this key (its key check value, its sealed
     // secrets) before anything is written.
     let source_service = shikaku::Shikaku::builder(std::sync::Arc::new(source))
-        .master_key(key.clone())
+        .master_keys(keys.clone())
         .config(settings.config.clone())
         .without_store_audit()
         .build();
@@ -64,7 +64,7 @@ pub(crate) fn copy(
         },
         Missing::Refuse,
     )?;
-    let report = shikaku::copy_store(&*source, &*target, &key.check_value())
+    let report = shikaku::copy_store(&*source, &*target, &keys)
         .map_err(|e| format!("copy into {} failed: {e}", database.describe()))?;
     println!(
         "copied {} accounts, {} lock counters, {} audit events and {} API keys from {} into {}",

@@ -180,14 +180,15 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
                 .into(),
         );
     }
-    let (store, key, database) = settings.open_store(choice, Missing::Create)?;
+    let (store, keys, database) = settings.open_store(choice, Missing::Create)?;
     // Every node holds the same master key, so every node signs and accepts the same
-    // CSRF tokens: a form served by one node may be posted to another.
-    let csrf_key = CsrfKey::from_bytes(*key.web_csrf_key());
+    // CSRF tokens: a form served by one node may be posted to another (during a key
+    // rotation too: the key with the smallest id decides, see MasterKeys::web_csrf_key).
+    let csrf_key = CsrfKey::from_bytes(*keys.web_csrf_key());
     let metrics = Arc::new(Metrics::new());
     let metrics_bind = settings.file.metrics.bind;
     let service = Shikaku::builder(Arc::new(store))
-        .master_key(key)
+        .master_keys(keys)
         .config(settings.config)
         .audit_sink(shikaku::TracingAuditSink)
         .audit_sink(MetricsSink(Arc::clone(&metrics)))

@@ -84,9 +84,9 @@ pub(crate) fn default_config() -> Config {
 }
 
 fn open(database: &Path, config: Config, lang: Lang) -> Result<*mut shikaku_service, Failure> {
-    let (store, key) = shikaku_store_sqlite::open_or_create(database)?;
+    let (store, keys) = shikaku_store_sqlite::open_or_create(database)?;
     let service = Shikaku::builder(Arc::new(store))
-        .master_key(key)
+        .master_keys(keys)
         .config(config)
         .build()?;
     let handle = Arc::new(shikaku_service {

@@ -58,6 +58,22 @@ pub enum Error {
     /// The master key is not the one this database was created with (its key check
     /// value differs, or it cannot open a stored secret).
     MasterKeyMismatch,
+    /// A stored record (a sealed secret, a password hash) was made under a master key
+    /// this node does not hold.
+    MasterKeyMissing {
+        /// The key the record names.
+        id: crate::KeyId,
+    },
+    /// A key file's keys cannot be used as asked (malformed, two keys under one id, no
+    /// such key, the current key retired). Never holds key material.
+    InvalidKeyRing(String),
+    /// A master key cannot be retired: records still use it.
+    KeyInUse {
+        /// The key.
+        id: crate::KeyId,
+        /// Its records.
+        counts: crate::KeyCounts,
+    },
     /// The configuration is inconsistent.
     InvalidConfig(String),
     /// Sealing or opening a secret failed (wrong master key or tampered record).
@@ -102,6 +118,20 @@ impl fmt::Display for Error {
                 "the master key does not belong to this database (its key check value \
                  differs): start with the key file the database was created with, shared \
                  by every node ([keys] master_key_file / SHIKAKU_MASTER_KEY_FILE)",
+            ),
+            Self::MasterKeyMissing { id } => write!(
+                f,
+                "stored records were made under master key {id}, which this node's key file \
+                 does not hold: start every node with a key file holding every key in use \
+                 (`shikaku key status` lists them)"
+            ),
+            Self::InvalidKeyRing(why) => write!(f, "master keys: {why}"),
+            Self::KeyInUse { id, counts } => write!(
+                f,
+                "master key {id} is still in use: {} sealed TOTP secrets (`shikaku key \
+                 rotate` moves them), {} password hashes (each moves at its user's next \
+                 login), {} retired password generations (`--forget-history` drops them)",
+                counts.sealed_secrets, counts.password_hashes, counts.retired_generations
             ),
             Self::InvalidConfig(why) => write!(f, "invalid configuration: {why}"),
             Self::Crypto => f.write_str(

@@ -1,30 +1,46 @@
-//! The host's master key, the subkeys derived from it, and opaque tokens.
+//! The host's master keys, the subkeys derived from them, and opaque tokens.
 //!
-//! One 32-byte [`MasterKey`], kept by the host outside the database, is expanded with
+//! A 32-byte [`MasterKey`], kept by the host outside the database, is expanded with
 //! HKDF-SHA256 into two independent subkeys: a ChaCha20-Poly1305 key that seals TOTP
 //! secrets at rest, and the argon2 pepper (its secret input). Holding the database
 //! alone therefore yields neither a usable TOTP secret nor an offline-checkable hash.
+//!
+//! | module | holds |
+//! |---|---|
+//! | this one | [`MasterKey`], [`Token`], [`TokenDigest`] |
+//! | `ring` | [`KeyId`], [`MasterKeys`] (the current key and older ones) and the key file's text |
+//! | `sealed` | [`SealedSecret`] (naming its key) and the `SecretBox` that seals and opens |
+//! | `usage` | [`KeyUsage`]: which records still use which key |
+//!
+//! Every sealed secret and password hash names the key it was made under (a sealed
+//! secret's layout, a hash's PHC `keyid`; neither names key 1, so a database that never
+//! rotates keeps its bytes), so a new key can become current while older ones still
+//! open and verify what they made (`docs/key-rotation.md`).
+
+mod ring;
+mod sealed;
+mod usage;
 
 use std::fmt;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+pub use self::ring::{KeyId, MasterKeys};
+pub use self::sealed::SealedSecret;
+pub(crate) use self::sealed::SecretBox;
+pub(crate) use self::usage::pepper_key;
+pub use self::usage::{KeyCounts, KeyUsage};
 use crate::Error;
 use crate::clock::SharedRng;
-use crate::ids::AccountId;
-use crate::totp::Secret;
 
 const INFO_TOTP_AEAD: &[u8] = b"shikaku/v1/totp-secret-aead";
 const INFO_PEPPER: &[u8] = b"shikaku/v1/argon2-pepper";
 const INFO_KEY_CHECK: &[u8] = b"shikaku/v1/key-check-value";
 const INFO_WEB_CSRF: &[u8] = b"shikaku/v1/web-csrf-key";
-const SEALED_VERSION: u8 = 1;
 
 /// The host's 256-bit master key. Zeroized on drop; `Debug` hides it.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -82,84 +98,6 @@ impl MasterKey {
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("MasterKey(***)")
-    }
-}
-
-/// A TOTP secret sealed with ChaCha20-Poly1305, bound to its account by the AAD.
-///
-/// Layout: `version (1) || nonce (12) || ciphertext+tag`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SealedSecret(pub Vec<u8>);
-
-impl fmt::Debug for SealedSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SealedSecret({} bytes)", self.0.len())
-    }
-}
-
-/// Seals and opens TOTP secrets.
-pub(crate) struct SecretBox {
-    cipher: ChaCha20Poly1305,
-}
-
-impl SecretBox {
-    pub(crate) fn new(master: &MasterKey) -> Self {
-        let key = master.derive(INFO_TOTP_AEAD);
-        Self {
-            cipher: ChaCha20Poly1305::new(&Key::from(*key)),
-        }
-    }
-
-    fn aad(account: AccountId) -> Vec<u8> {
-        let mut aad = b"shikaku/v1/totp/".to_vec();
-        aad.extend_from_slice(&account.0.to_be_bytes());
-        aad
-    }
-
-    pub(crate) fn seal(
-        &self,
-        account: AccountId,
-        secret: &Secret,
-        rng: &SharedRng,
-    ) -> Result<SealedSecret, Error> {
-        let nonce_bytes = rng.bytes::<12>();
-        let aad = Self::aad(account);
-        let ciphertext = self
-            .cipher
-            .encrypt(
-                &Nonce::from(nonce_bytes),
-                Payload {
-                    msg: secret.expose_bytes(),
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| Error::Crypto)?;
-        let mut out = Vec::with_capacity(1 + 12 + ciphertext.len());
-        out.push(SEALED_VERSION);
-        out.extend_from_slice(&nonce_bytes);
-        out.extend_from_slice(&ciphertext);
-        Ok(SealedSecret(out))
-    }
-
-    pub(crate) fn open(&self, account: AccountId, sealed: &SealedSecret) -> Result<Secret, Error> {
-        let bytes = &sealed.0;
-        if bytes.len() < 1 + 12 + 16 || bytes[0] != SEALED_VERSION {
-            return Err(Error::Crypto);
-        }
-        let nonce: [u8; 12] = bytes[1..13].try_into().map_err(|_| Error::Crypto)?;
-        let aad = Self::aad(account);
-        let plain = Zeroizing::new(
-            self.cipher
-                .decrypt(
-                    &Nonce::from(nonce),
-                    Payload {
-                        msg: &bytes[13..],
-                        aad: &aad,
-                    },
-                )
-                .map_err(|_| Error::Crypto)?,
-        );
-        Secret::from_bytes(&plain).map_err(|_| Error::Crypto)
     }
 }
 
@@ -273,32 +211,6 @@ mod tests {
 
     fn rng() -> SharedRng {
         SharedRng::new(ChaCha20Rng::seed_from_u64(7))
-    }
-
-    #[test]
-    fn sealed_secret_round_trips_and_is_bound_to_its_account() {
-        let rng = rng();
-        let master = MasterKey::generate(&rng);
-        let secret_box = SecretBox::new(&master);
-        let secret = rng.with(|r| Secret::generate(r));
-        let sealed = secret_box.seal(AccountId(1), &secret, &rng).unwrap();
-        assert_ne!(
-            &sealed.0[13..33],
-            secret.expose_bytes(),
-            "ciphertext is not the secret"
-        );
-        let opened = secret_box.open(AccountId(1), &sealed).unwrap();
-        assert_eq!(opened.expose_bytes(), secret.expose_bytes());
-        assert!(
-            secret_box.open(AccountId(2), &sealed).is_err(),
-            "moved to another account"
-        );
-        let other = SecretBox::new(&MasterKey::generate(&rng));
-        assert!(other.open(AccountId(1), &sealed).is_err(), "wrong key");
-        let mut tampered = sealed;
-        let last = tampered.0.len() - 1;
-        tampered.0[last] ^= 1;
-        assert!(secret_box.open(AccountId(1), &tampered).is_err());
     }
 
     #[test]

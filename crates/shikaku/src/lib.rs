@@ -107,7 +107,9 @@ pub use ids::{
     AccountId, AccountKey, DEFAULT_INSTITUTION_CODE_DIGITS, InstitutionCode, LoginId,
     MAX_LOGIN_ID_CHARS,
 };
-pub use keys::{MasterKey, SealedSecret, Token, TokenDigest};
+pub use keys::{
+    KeyCounts, KeyId, KeyUsage, MasterKey, MasterKeys, SealedSecret, Token, TokenDigest,
+};
 pub use memory::MemoryStore;
 pub use service::{AUDIT_BATCH, ENDED_SESSIONS_KEPT, HousekeepingReport};
 pub use service::{
@@ -116,7 +118,7 @@ pub use service::{
 pub use service::{
     AccountSummary, Argon2Timings, Authentication, Builder, EnrollmentView, HashingLoad, Identity,
     InitialSettings, LoginStage, LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin,
-    PrintPrompt, SessionEnd, SessionGrant, SessionInfo, Shikaku,
+    PrintPrompt, RotationReport, SessionEnd, SessionGrant, SessionInfo, Shikaku,
 };
 pub use store::{
     AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, ApiKeyScope, Attempts, AuditOrder,

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
-use crate::keys::TokenDigest;
+use crate::keys::{KeyId, TokenDigest};
 use crate::lockout::IdleTimeout;
 use crate::store::{
     AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts, AuditOrder, AuditQuery, AuditSeq,
@@ -27,7 +27,7 @@ struct Inner {
     audit: Vec<(AuditSeq, AuditEvent)>,
     last_seq: i64,
     api_keys: Vec<ApiKeyRecord>,
-    key_check: Option<KeyCheck>,
+    key_checks: BTreeMap<KeyId, KeyCheck>,
 }
 
 /// Everything behind one mutex: every update is trivially atomic.
@@ -307,8 +307,17 @@ impl Store for MemoryStore {
         }
     }
 
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
-        Ok(*self.lock().key_check.get_or_insert(*candidate))
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        Ok(*self.lock().key_checks.entry(id).or_insert(*candidate))
+    }
+
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+        Ok(self
+            .lock()
+            .key_checks
+            .iter()
+            .map(|(id, c)| (*id, *c))
+            .collect())
     }
 
     fn ping(&self) -> Result<(), StoreError> {

@@ -32,7 +32,7 @@ pub use copy::{CopyReport, copy_store};
 use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
-use crate::keys::{SealedSecret, TokenDigest};
+use crate::keys::{KeyId, SealedSecret, TokenDigest};
 use crate::lockout::{IdleTimeout, Lockout, SessionClock, SessionSlot};
 use crate::password::PasswordHistory;
 
@@ -273,10 +273,13 @@ pub trait Store: Send + Sync + 'static {
 
     // --- Store-wide -----------------------------------------------------------------
 
-    /// The database's key check value: records `candidate` if none is stored yet and
-    /// returns what is stored afterwards. Atomic, so nodes starting at once on an empty
-    /// database agree on one value; a node compares it with its own key's.
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError>;
+    /// The key check value of master key `id`: records `candidate` if none is stored
+    /// for `id` yet and returns what is stored afterwards. Atomic, so nodes starting at
+    /// once agree on one value per id; a node compares it with its own key's. Values
+    /// are never changed or removed (a retired key's id is not given again).
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError>;
+    /// Every key check value stored, by key id (ascending).
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError>;
     /// One cheap round trip to the database, for readiness checks.
     fn ping(&self) -> Result<(), StoreError>;
 

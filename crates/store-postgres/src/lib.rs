@@ -63,10 +63,10 @@
 //! default spelled out). Client certificates (`sslcert`, `sslkey`) are refused with a
 //! clear error: authenticate with a password (SCRAM) over `verify-full`.
 //!
-//! ## Schema (version 1) and encoding
+//! ## Schema (version 2) and encoding
 //!
 //! The tables are the SQLite store's (`accounts`, `attempts`, `login_tickets`,
-//! `sessions`, `audit_events`, `api_keys`, `meta`) with the same encoding ideas, so
+//! `sessions`, `audit_events`, `api_keys`, `key_checks`) with the same encoding ideas, so
 //! `shikaku db copy` moves records between the two through the trait unchanged:
 //! instants are text in one fixed-width UTC form, `2025-04-01T00:30:00.000000000Z`
 //! (exact to the nanosecond, which `timestamptz` is not; ordered as text; checked by
@@ -97,7 +97,7 @@
 //!   connection a `COMMIT`'s outcome is unknown).
 //! * `insert_account` on a taken key and `insert_api_key` on a taken digest are
 //!   [`StoreError::Conflict`](shikaku::StoreError::Conflict); `key_check` is
-//!   `INSERT … ON CONFLICT DO NOTHING`, so the first writer wins; `import_account`
+//!   `INSERT … ON CONFLICT DO NOTHING` per key id, so the first writer wins; `import_account`
 //!   keeps the id and moves the id sequence past it (`setval`) under a table lock.
 //! * Audit appends are numbered by an identity column under an advisory lock held to
 //!   the commit, so `seq` order is commit order on every node; pages are keyset

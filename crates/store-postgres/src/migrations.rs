@@ -24,11 +24,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration, oldest first; versions are consecutive from 1.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts, attempts, login tickets, sessions, audit events, API keys, key check",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts, attempts, login tickets, sessions, audit events, API keys, key check",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "a key check value per master key id",
+        sql: include_str!("migrations/0002_key_checks.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = {

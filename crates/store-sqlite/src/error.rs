@@ -44,9 +44,17 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
-    /// The key file does not hold exactly one master key as 64 hex digits, or is not a
-    /// regular file.
+    /// The key file does not hold master keys (one as 64 hex digits, or `ID HEX` lines),
+    /// or is not a regular file.
     KeyFileMalformed {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong (never the file's content).
+        why: String,
+    },
+    /// The key file changed between reading it and replacing it (another `shikaku key`
+    /// command ran at the same time); nothing was written.
+    KeyFileChanged {
         /// The key file.
         path: PathBuf,
     },
@@ -93,10 +101,16 @@ impl fmt::Display for Error {
                 mode & 0o7777,
                 path.display()
             ),
-            Self::KeyFileMalformed { path } => write!(
+            Self::KeyFileMalformed { path, why } => write!(
                 f,
-                "the key file {} must be a regular file holding one master key \
-                 as 64 hex digits",
+                "the key file {} must be a regular file holding master keys (one as 64 \
+                 hex digits, or lines `ID HEX`): {why}",
+                path.display()
+            ),
+            Self::KeyFileChanged { path } => write!(
+                f,
+                "the key file {} changed while this command ran; nothing was written: \
+                 run it again",
                 path.display()
             ),
             Self::KeyFileMissing { path } => write!(

@@ -1,9 +1,13 @@
-//! The master key file beside the database: `<db>.key`, 64 hex digits, mode 0600.
+//! The master key file beside the database: `<db>.key`, mode 0600 — 64 hex digits (key
+//! 1), or after a key rotation began, lines `ID HEX` with the current key first
+//! ([`MasterKeys`]'s text).
 //!
-//! * **Never overwritten.** A new key is written to a private temporary file (created
-//!   with `O_EXCL`, mode 0600), flushed to disk, then *hard-linked* to the key path:
-//!   `link(2)` fails if the path exists, so a concurrent first start keeps the key the
-//!   other process made, and a crash leaves either no key file or a complete one.
+//! * **Never overwritten by accident.** A new key is written to a private temporary file
+//!   (created with `O_EXCL`, mode 0600), flushed to disk, then *hard-linked* to the key
+//!   path: `link(2)` fails if the path exists, so a concurrent first start keeps the key
+//!   the other process made, and a crash leaves either no key file or a complete one.
+//!   Only [`replace_key_file`] (`shikaku key add | use | retire`) replaces one, by
+//!   `rename(2)` of a complete private file, and only if it still holds what was read.
 //! * **Never loosened.** An existing key file readable by group or others is refused
 //!   (it may have leaked; the operator decides), as is anything but a regular file
 //!   holding one key.
@@ -19,14 +23,14 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use shikaku::{MasterKey, SharedRng};
+use shikaku::{MasterKey, MasterKeys, SharedRng};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::store::SqliteStore;
 
-/// A key file is 64 hex digits and a newline; anything much longer is not one.
-const MAX_KEY_FILE_BYTES: u64 = 256;
+/// A key file is a few keys of 64 hex digits; anything much longer is not one.
+const MAX_KEY_FILE_BYTES: u64 = 16 * 1024;
 
 /// Where [`open_or_create`] keeps the key of the database at `db_path`: the same path
 /// with `.key` appended (`shikaku.db` → `shikaku.db.key`).
@@ -36,7 +40,7 @@ pub fn key_file_path(db_path: impl AsRef<Path>) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Opens the database at `db_path` and its master key, creating both on first run.
+/// Opens the database at `db_path` and its master keys, creating both on first run.
 ///
 /// * Neither exists: a key is generated from the OS CSPRNG and written to
 ///   [`key_file_path`] (mode 0600, never overwriting), then the database is created.
@@ -50,11 +54,11 @@ pub fn key_file_path(db_path: impl AsRef<Path>) -> PathBuf {
 /// let db = dir.path().join("shikaku.db");
 /// let (_store, key) = shikaku_store_sqlite::open_or_create(&db)?;
 /// let (_again, same) = shikaku_store_sqlite::open_or_create(&db)?;
-/// assert_eq!(key.to_hex(), same.to_hex(), "the key is reused, never replaced");
+/// assert_eq!(key.current().to_hex(), same.current().to_hex(), "the key is reused, never replaced");
 /// # Ok(())
 /// # }
 /// ```
-pub fn open_or_create(db_path: impl AsRef<Path>) -> Result<(SqliteStore, MasterKey), Error> {
+pub fn open_or_create(db_path: impl AsRef<Path>) -> Result<(SqliteStore, MasterKeys), Error> {
     let db_path = db_path.as_ref();
     let key_path = key_file_path(db_path);
     let key = match read_key_file(&key_path)? {
@@ -78,14 +82,19 @@ fn io_error(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Erro
     }
 }
 
+fn malformed(path: &Path, why: impl Into<String>) -> Error {
+    Error::KeyFileMalformed {
+        path: path.to_owned(),
+        why: why.into(),
+    }
+}
+
 /// Reads an existing key file; `None` if there is none.
-pub fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
+pub fn read_key_file(path: &Path) -> Result<Option<MasterKeys>, Error> {
     // Look at the path itself first: a symlink could point anywhere.
     match fs::symlink_metadata(path) {
         Ok(meta) if !meta.file_type().is_file() => {
-            return Err(Error::KeyFileMalformed {
-                path: path.to_owned(),
-            });
+            return Err(malformed(path, "it is not a regular file"));
         }
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -96,10 +105,11 @@ pub fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
     let meta = file
         .metadata()
         .map_err(io_error(path, "inspect the key file"))?;
-    if !meta.file_type().is_file() || meta.len() > MAX_KEY_FILE_BYTES {
-        return Err(Error::KeyFileMalformed {
-            path: path.to_owned(),
-        });
+    if !meta.file_type().is_file() {
+        return Err(malformed(path, "it is not a regular file"));
+    }
+    if meta.len() > MAX_KEY_FILE_BYTES {
+        return Err(malformed(path, "it is larger than 16 KiB"));
     }
     // Unix: mode bits. Windows has no mode bits; the file takes its folder's ACL.
     #[cfg(unix)]
@@ -112,31 +122,35 @@ pub fn read_key_file(path: &Path) -> Result<Option<MasterKey>, Error> {
     let mut text = Zeroizing::new(String::new());
     file.take(MAX_KEY_FILE_BYTES)
         .read_to_string(&mut text)
-        .map_err(|_| Error::KeyFileMalformed {
-            path: path.to_owned(),
-        })?;
-    MasterKey::from_hex(&text)
+        .map_err(|_| malformed(path, "it is not UTF-8 text"))?;
+    MasterKeys::parse(&text)
         .map(Some)
-        .map_err(|_| Error::KeyFileMalformed {
-            path: path.to_owned(),
-        })
+        .map_err(|e| malformed(path, e.to_string()))
 }
 
-/// Writes a fresh key to `path` without ever replacing an existing file, and returns the
-/// key now at `path` (another process's, if it won the race).
-pub fn create_key_file(path: &Path, rng: &SharedRng) -> Result<MasterKey, Error> {
+/// A private temporary name beside `path`: ours alone (pid and a counter).
+fn temporary(path: &Path) -> PathBuf {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let key = MasterKey::generate(rng);
     let mut temp_name = OsString::from(path.as_os_str());
     temp_name.push(format!(
         ".tmp-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let temp = PathBuf::from(temp_name);
+    PathBuf::from(temp_name)
+}
+
+/// Writes a fresh key (key 1, as 64 hex digits) to `path` without ever replacing an
+/// existing file, and returns the keys now at `path` (another process's, if it won the
+/// race).
+pub fn create_key_file(path: &Path, rng: &SharedRng) -> Result<MasterKeys, Error> {
+    let key = MasterKey::generate(rng);
+    let temp = temporary(path);
     // Only ever our own leftover temporary name (same pid and counter): never the key.
     let _ = fs::remove_file(&temp);
-    let linked = write_private(&temp, &key).and_then(|()| match fs::hard_link(&temp, path) {
+    let mut text = Zeroizing::new(key.to_hex().as_str().to_owned());
+    text.push('\n');
+    let linked = write_private(&temp, &text).and_then(|()| match fs::hard_link(&temp, path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(io_error(path, "create the key file")(e)),
@@ -144,16 +158,58 @@ pub fn create_key_file(path: &Path, rng: &SharedRng) -> Result<MasterKey, Error>
     let _ = fs::remove_file(&temp);
     if linked? {
         sync_parent(path)?;
-        Ok(key)
+        Ok(MasterKeys::from(key))
     } else {
         // Someone else created it first: theirs is the key.
-        read_key_file(path)?.ok_or(Error::KeyFileMalformed {
-            path: path.to_owned(),
-        })
+        read_key_file(path)?.ok_or_else(|| malformed(path, "it vanished"))
     }
 }
 
-fn write_private(path: &Path, key: &MasterKey) -> Result<(), Error> {
+/// Replaces the key file at `path`, which must still hold `previous`, with `next`
+/// (`shikaku key add | use | retire`): `next` is written to a private temporary file
+/// (mode 0600, the old file's owner), flushed, then renamed over the key file, so a
+/// crash leaves the old file or the new one, never a mixture. A file that no longer
+/// holds `previous` (another command ran meanwhile) is left alone:
+/// [`Error::KeyFileChanged`].
+pub fn replace_key_file(
+    path: &Path,
+    previous: &MasterKeys,
+    next: &MasterKeys,
+) -> Result<(), Error> {
+    let same = |keys: &MasterKeys| keys.check_values() == previous.check_values();
+    match read_key_file(path)? {
+        Some(keys) if same(&keys) => {}
+        _ => {
+            return Err(Error::KeyFileChanged {
+                path: path.to_owned(),
+            });
+        }
+    }
+    #[cfg(unix)]
+    let owner = fs::symlink_metadata(path)
+        .map(|m| (m.uid(), m.gid()))
+        .map_err(io_error(path, "inspect the key file"))?;
+    let temp = temporary(path);
+    let _ = fs::remove_file(&temp);
+    let written = write_private(&temp, &next.to_text()).and_then(|()| {
+        #[cfg(unix)]
+        {
+            let meta = fs::metadata(&temp).map_err(io_error(&temp, "inspect the key file"))?;
+            if (meta.uid(), meta.gid()) != owner {
+                std::os::unix::fs::chown(&temp, Some(owner.0), Some(owner.1))
+                    .map_err(io_error(path, "give the new key file its owner"))?;
+            }
+        }
+        fs::rename(&temp, path).map_err(io_error(path, "replace the key file"))
+    });
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written?;
+    sync_parent(path)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), Error> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true); // O_CREAT | O_EXCL
     #[cfg(unix)]
@@ -165,8 +221,6 @@ fn write_private(path: &Path, key: &MasterKey) -> Result<(), Error> {
     #[cfg(unix)]
     file.set_permissions(fs::Permissions::from_mode(0o600))
         .map_err(io_error(path, "restrict the key file"))?;
-    let mut text = Zeroizing::new(key.to_hex().as_str().to_owned());
-    text.push('\n');
     file.write_all(text.as_bytes())
         .map_err(io_error(path, "write the key file"))?;
     file.sync_all()
@@ -211,7 +265,35 @@ mod tests {
         let rng = SharedRng::system();
         let first = create_key_file(&path, &rng).unwrap();
         let second = create_key_file(&path, &rng).unwrap();
-        assert_eq!(first.to_hex(), second.to_hex());
+        assert_eq!(first.check_values(), second.check_values());
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_key_file_is_replaced_whole_and_only_if_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.key");
+        let rng = SharedRng::system();
+        let one = create_key_file(&path, &rng).unwrap();
+        let id = shikaku::KeyId::new(2).unwrap();
+        let two = one.with_added(id, MasterKey::generate(&rng)).unwrap();
+        replace_key_file(&path, &one, &two).unwrap();
+        let read = read_key_file(&path).unwrap().unwrap();
+        assert_eq!(read.check_values(), two.check_values());
+        #[cfg(unix)]
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
+        // A command that read the file before the first replacement changes nothing.
+        let stale = one.with_added(id, MasterKey::generate(&rng)).unwrap();
+        assert!(matches!(
+            replace_key_file(&path, &one, &stale),
+            Err(Error::KeyFileChanged { .. })
+        ));
+        let used = two.with_current(id).unwrap();
+        replace_key_file(&path, &two, &used).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with('#') && text.contains("\n2 ") && text.contains("\n1 "));
+        assert_eq!(read_key_file(&path).unwrap().unwrap().current_id(), id);
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
     }

@@ -17,9 +17,9 @@
 //! let db = dir.path().join("shikaku.db");
 //!
 //! // First run: creates shikaku.db and shikaku.db.key (mode 0600).
-//! let (store, key) = shikaku_store_sqlite::open_or_create(&db)?;
+//! let (store, keys) = shikaku_store_sqlite::open_or_create(&db)?;
 //! let service = Shikaku::builder(Arc::new(store))
-//!     .master_key(key)
+//!     .master_keys(keys)
 //!     .config(Config::for_tests()) // cheap argon2 for the example
 //!     .build()?;
 //! let account = service.config().account_key("0123456789", "staff01")?;
@@ -27,16 +27,16 @@
 //! drop(service);
 //!
 //! // A later run: same key, same accounts.
-//! let (store, key) = shikaku_store_sqlite::open_or_create(&db)?;
+//! let (store, keys) = shikaku_store_sqlite::open_or_create(&db)?;
 //! assert_eq!(store.accounts()?.len(), 1);
-//! let service = Shikaku::builder(Arc::new(store)).master_key(key).config(Config::for_tests()).build()?;
+//! let service = Shikaku::builder(Arc::new(store)).master_keys(keys).config(Config::for_tests()).build()?;
 //! let login = service.password_login(&account, &settings.initial_password)?;
 //! assert!(matches!(login, PasswordLogin::NeedsEnrollment(_)));
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! ## Schema (version 3)
+//! ## Schema (version 4)
 //!
 //! | table | key | columns |
 //! |---|---|---|
@@ -46,7 +46,7 @@
 //! | `sessions` | `digest BLOB` | `account_id` → `accounts` (indexed), `clock` (JSON), `created_at` |
 //! | `audit_events` | `seq INTEGER PRIMARY KEY AUTOINCREMENT` (arrival order) | `at` (indexed), `kind`, `institution_code`, `login_id`, `channel`, `detail`; indexed by `(institution_code, login_id, seq)`, `(institution_code, seq)` and `(kind, seq)` for filtered pages |
 //! | `api_keys` | `id INTEGER PRIMARY KEY AUTOINCREMENT`, `digest BLOB UNIQUE` (SHA-256 of the key) | `name`, `scope` (JSON: `"all"` or the institution codes), `created_at`, `revoked_at` |
-//! | `meta` | one row, `id = 1` | `key_check` (the master key's check value, 32 bytes; written once) |
+//! | `key_checks` | `key_id INTEGER PRIMARY KEY` (1 ..= 2³²−1) | `key_check` (that master key's check value, 32 bytes; written once, never removed) |
 //!
 //! Pages of accounts and of audit events are read by key set — the cursor is the last
 //! row of the previous page, `WHERE (institution_code, login_id) > (?, ?)` or
@@ -129,6 +129,8 @@ mod schema;
 mod store;
 
 pub use error::Error;
-pub use keyfile::{create_key_file, key_file_path, open_or_create, read_key_file};
+pub use keyfile::{
+    create_key_file, key_file_path, open_or_create, read_key_file, replace_key_file,
+};
 pub use schema::SCHEMA_VERSION;
 pub use store::SqliteStore;

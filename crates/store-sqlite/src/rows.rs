@@ -9,7 +9,7 @@
 mod admin;
 mod codec;
 
-pub(crate) use admin::{ApiKeyRow, KeyedAttemptsRow, key_check_from_sql};
+pub(crate) use admin::{ApiKeyRow, KeyedAttemptsRow, key_check_from_sql, key_id_from_sql};
 pub(crate) use codec::instant_to_sql;
 use codec::{
     Place, digest_from_sql, instant_from_sql, json_from_sql, json_to_sql, key_from_sql,

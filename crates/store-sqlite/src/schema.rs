@@ -48,6 +48,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "API keys, the key check value, indexes for audit and account pages",
         sql: include_str!("migrations/0003_admin.sql"),
     },
+    Migration {
+        version: 4,
+        name: "a key check value per master key id",
+        sql: include_str!("migrations/0004_key_checks.sql"),
+    },
 ];
 
 /// The schema version this build writes.
@@ -208,7 +213,7 @@ mod tests {
     use super::*;
 
     /// Takes a database of version 3 back to the shape version 2 wrote.
-    const UNDO_VERSION_3: &str = "DROP TABLE api_keys; DROP TABLE meta; \
+    const UNDO_VERSIONS_3_AND_4: &str = "DROP TABLE api_keys; DROP TABLE key_checks; \
         DROP INDEX audit_events_by_login; DROP INDEX audit_events_by_institution; \
         DROP INDEX audit_events_by_kind; PRAGMA user_version = 2;";
 
@@ -273,10 +278,10 @@ mod tests {
         drop(store);
 
         // Back to the shape an older release wrote: version 1, no pending_ticket column
-        // (and none of version 3's tables and indexes).
+        // (and none of version 3's and 4's tables and indexes).
         {
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(UNDO_VERSION_3).unwrap();
+            conn.execute_batch(UNDO_VERSIONS_3_AND_4).unwrap();
             conn.execute_batch(
                 "ALTER TABLE accounts DROP COLUMN pending_ticket; PRAGMA user_version = 1;",
             )

@@ -35,8 +35,8 @@ use rusqlite::Connection;
 use shikaku::lockout::IdleTimeout;
 use shikaku::{
     AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
-    AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
-    Store, StoreError, StoredAuditEvent, TokenDigest,
+    AuditEvent, AuditQuery, KeyCheck, KeyId, LoginTicketRecord, NewAccount, NewApiKey,
+    SessionRecord, Store, StoreError, StoredAuditEvent, TokenDigest,
 };
 use time::OffsetDateTime;
 
@@ -302,8 +302,12 @@ impl Store for SqliteStore {
         api_keys::revoke(self, id, at)
     }
 
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
-        meta::key_check(self, candidate)
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        meta::key_check(self, id, candidate)
+    }
+
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+        meta::key_checks(self)
     }
 
     fn ping(&self) -> Result<(), StoreError> {

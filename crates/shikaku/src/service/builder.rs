@@ -1,4 +1,4 @@
-//! [`Builder`]: the master key, the configuration, the clock, the CSPRNG and the audit
+//! [`Builder`]: the master keys, the configuration, the clock, the CSPRNG and the audit
 //! sinks of a [`Shikaku`], checked once before the service exists.
 
 use std::sync::Arc;
@@ -7,16 +7,16 @@ use crate::audit::{AuditSink, Fanout, StoreAuditSink};
 use crate::clock::{Clock, SharedRng, SystemClock};
 use crate::config::Config;
 use crate::error::Error;
-use crate::keys::{MasterKey, SecretBox};
+use crate::keys::{KeyUsage, MasterKey, MasterKeys, SecretBox};
 use crate::password::{Hasher, Pepper};
-use crate::store::{AccountPage, Store};
+use crate::store::{AccountRecord, Store};
 
 use super::Shikaku;
 
 /// Builds a [`Shikaku`].
 pub struct Builder<S: Store> {
     store: Arc<S>,
-    master_key: Option<MasterKey>,
+    master_keys: Option<MasterKeys>,
     config: Config,
     clock: Arc<dyn Clock>,
     rng: Option<SharedRng>,
@@ -25,9 +25,18 @@ pub struct Builder<S: Store> {
 }
 
 impl<S: Store> Builder<S> {
-    /// The master key (required): seals TOTP secrets and derives the argon2 pepper.
-    pub fn master_key(mut self, key: MasterKey) -> Self {
-        self.master_key = Some(key);
+    /// The master key (this or [`Self::master_keys`] is required): seals TOTP secrets
+    /// and derives the argon2 pepper. The same as [`Self::master_keys`] with this key
+    /// alone, as key 1.
+    pub fn master_key(self, key: MasterKey) -> Self {
+        self.master_keys(MasterKeys::from(key))
+    }
+
+    /// The master keys: the current one seals new TOTP secrets and peppers new password
+    /// hashes; older ones open and verify what was made under them (a rotation in
+    /// progress, `docs/key-rotation.md`).
+    pub fn master_keys(mut self, keys: MasterKeys) -> Self {
+        self.master_keys = Some(keys);
         self
     }
 
@@ -61,16 +70,24 @@ impl<S: Store> Builder<S> {
         self
     }
 
-    /// Validates the configuration and builds the service.
+    /// Validates the configuration, checks that the master keys belong to the store
+    /// ([`Error::MasterKeyMismatch`], [`Error::MasterKeyMissing`]) and builds the service.
     pub fn build(self) -> Result<Shikaku<S>, Error> {
-        let master = self
-            .master_key
+        let keys = self
+            .master_keys
             .ok_or_else(|| Error::InvalidConfig("a master key is required".into()))?;
         let rng = self.rng.unwrap_or_else(SharedRng::system);
         let cost = self.config.hash_cost;
-        let pepper = Pepper::new(master.pepper_bytes().to_vec())
-            .map_err(|e| Error::InvalidConfig(e.to_string()))?;
-        let hasher = Hasher::builder()
+        let pepper = |key: &MasterKey| {
+            Pepper::new(key.pepper_bytes().to_vec())
+                .map_err(|e| Error::InvalidConfig(e.to_string()))
+        };
+        let mut peppers =
+            Hasher::builder().keyed_pepper(keys.current_id().get(), pepper(keys.current())?);
+        for (id, key) in keys.iter().skip(1) {
+            peppers = peppers.older_pepper(id.get(), pepper(key)?);
+        }
+        let hasher = peppers
             .m_cost(cost.m_cost)
             .t_cost(cost.t_cost)
             .p_cost(cost.p_cost)
@@ -79,7 +96,6 @@ impl<S: Store> Builder<S> {
                 (cost.workers.max(1) * cost.concurrent_calls.max(1))
                     .min(crate::password::MAX_WORKERS),
             )
-            .pepper(pepper)
             .build()
             .map_err(|e| Error::InvalidConfig(e.to_string()))?;
         if self.config.issuer.trim().is_empty() {
@@ -95,13 +111,12 @@ impl<S: Store> Builder<S> {
                 "audit_retention must be at least one day".into(),
             ));
         }
-        let secret_box = SecretBox::new(&master);
-        recognise_master_key(&*self.store, &master, &secret_box)?;
+        let secret_box = SecretBox::new(&keys);
+        let accounts = self.store.accounts()?;
+        recognise_master_keys(&*self.store, &keys, &secret_box, &accounts)?;
         // One dummy per distinct stored setting (and the configured one), so a wrong
         // password costs the same for every identifier, known or not (timing.rs).
-        let stored = self
-            .store
-            .accounts()?
+        let stored = accounts
             .iter()
             .filter_map(|a| a.password.current().settings().ok())
             .collect::<Vec<_>>();
@@ -129,7 +144,7 @@ impl<S: Store> Builder<S> {
     pub(super) fn new(store: Arc<S>) -> Self {
         Self {
             store,
-            master_key: None,
+            master_keys: None,
             config: Config::default(),
             clock: Arc::new(SystemClock),
             rng: None,
@@ -139,38 +154,69 @@ impl<S: Store> Builder<S> {
     }
 }
 
-/// Refuses a master key that does not belong to the store: the store keeps a key check
-/// value ([`MasterKey::check_value`]), recorded by the first node that starts on it.
-/// A database from before key check values existed gets one only after the key has
-/// opened one of its sealed secrets (when it has any), so a wrong key is never recorded
-/// as the right one. Without this, a wrong key starts silently, then answers correct
-/// passwords "invalid" (the pepper differs) and locks staff out.
-fn recognise_master_key<S: Store + ?Sized>(
+/// Refuses master keys that do not belong to the store, before anything is written
+/// under them. The store keeps a key check value per key id
+/// ([`MasterKey::check_value`]), recorded by the first node that starts with that key.
+/// A node refuses to start when:
+///
+/// * the store knows key ids and none is among the node's, or one of its keys gives
+///   another check value than the one stored for its id, or cannot open a stored
+///   secret sealed under its id ([`Error::MasterKeyMismatch`]: not this database's key);
+/// * a stored record names a key the node does not hold ([`Error::MasterKeyMissing`]:
+///   an older key file).
+///
+/// Only then are the check values of its keys new to the store recorded. A database
+/// from before key check values gets one only after the key has opened one of its
+/// sealed secrets (when it has any), so a wrong key is never recorded as the right one.
+/// Without this, a wrong key starts silently, then answers correct passwords "invalid"
+/// (the pepper differs) and locks staff out.
+fn recognise_master_keys<S: Store + ?Sized>(
     store: &S,
-    master: &MasterKey,
+    keys: &MasterKeys,
     secret_box: &SecretBox,
+    accounts: &[AccountRecord],
 ) -> Result<(), Error> {
-    let page = store.accounts_page(&AccountPage {
-        institution: None,
-        after: None,
-        limit: 100,
-    })?;
-    let sealed = page.iter().find_map(|a| {
-        a.mfa
-            .as_ref()
-            .map(|m| &m.secret)
-            .or(a.pending_mfa.as_ref().map(|p| &p.secret))
-            .map(|s| (a.id, s))
-    });
-    if let Some((id, secret)) = sealed
-        && secret_box.open(id, secret).is_err()
-    {
+    let known = store.key_checks()?;
+    if !known.is_empty() && !known.iter().any(|(id, _)| keys.contains(*id)) {
         return Err(Error::MasterKeyMismatch);
     }
-    let candidate = master.check_value();
-    if store.key_check(&candidate)?.matches(&candidate) {
-        Ok(())
-    } else {
-        Err(Error::MasterKeyMismatch)
+    let candidates = keys.check_values();
+    for (id, candidate) in &candidates {
+        if let Some((_, stored)) = known.iter().find(|(known, _)| known == id)
+            && !stored.matches(candidate)
+        {
+            return Err(Error::MasterKeyMismatch);
+        }
     }
+    // One sealed secret per key, opened.
+    for id in keys.ids() {
+        let sealed = accounts.iter().find_map(|a| {
+            a.mfa
+                .iter()
+                .map(|m| &m.secret)
+                .chain(a.pending_mfa.iter().map(|p| &p.secret))
+                .find(|s| s.key_id() == Some(id))
+                .map(|s| (a.id, s))
+        });
+        if let Some((account, secret)) = sealed
+            && secret_box.open(account, secret).is_err()
+        {
+            return Err(Error::MasterKeyMismatch);
+        }
+    }
+    let mut usage = KeyUsage::default();
+    for account in accounts {
+        usage.add(account);
+    }
+    if let Some(id) = usage.ids().find(|id| !keys.contains(*id)) {
+        return Err(Error::MasterKeyMissing { id });
+    }
+    for (id, candidate) in candidates {
+        if !known.iter().any(|(known, _)| *known == id)
+            && !store.key_check(id, &candidate)?.matches(&candidate)
+        {
+            return Err(Error::MasterKeyMismatch);
+        }
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@ use crate::audit::{AuditKind, Channel};
 use crate::config::Config;
 use crate::error::{Error, StoreError};
 use crate::ids::AccountKey;
-use crate::keys::{Token, TokenDigest};
+use crate::keys::{SealedSecret, Token, TokenDigest};
 use crate::lockout::{Attempt, LockStatus, Lockout, LockoutPolicy, SessionEpoch};
 use crate::password::{Password, PasswordHistory};
 use crate::store::{AccountRecord, Attempts, LoginTicketRecord, MfaRecord, PendingMfa, Store};
@@ -256,16 +256,18 @@ impl<S: Store> Shikaku<S> {
                 stale = true;
                 return false;
             }
-            // The very secret opened above, still in place: compare the sealed bytes (a
-            // reset plus a new registration in between has another sealed secret).
+            // The very secret opened above, still in place (a reset plus a new
+            // registration in between has another secret). The same secret sealed
+            // again under the current master key (`shikaku key rotate`) is still it.
+            let same = |stored: &SealedSecret| self.secret_box.same_secret(a.id, stored, &sealed);
             let consistent = match &opened {
                 Opened::Pending(_) => {
                     a.mfa.is_none()
                         && a.pending_mfa
                             .as_ref()
-                            .is_some_and(|p| p.secret == sealed && owns_pending(p))
+                            .is_some_and(|p| same(&p.secret) && owns_pending(p))
                 }
-                Opened::Registered(_) => a.mfa.as_ref().map(|m| &m.secret) == Some(&sealed),
+                Opened::Registered(_) => a.mfa.as_ref().is_some_and(|m| same(&m.secret)),
             };
             if !consistent {
                 stale = true;

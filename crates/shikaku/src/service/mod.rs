@@ -13,6 +13,7 @@
 //! | `authenticate.rs` | the receipt computer's one-call authentication |
 //! | `admin.rs` | ユーザ設定情報の発行 and the administrator's operations |
 //! | `housekeeping.rs` | the periodic run: lock periods' counts, expired records, ended sessions, audit retention |
+//! | `rotation.rs` | master-key rotation: re-sealing TOTP secrets, key usage |
 //!
 //! `timing.rs` keeps every password step at the same argon2 work whatever the
 //! account's stored settings (one dummy per distinct setting).
@@ -43,6 +44,7 @@ mod outcomes;
 mod passcode;
 mod password;
 mod refusals;
+mod rotation;
 mod session;
 mod timing;
 
@@ -57,6 +59,7 @@ pub use outcomes::{
     LoginTicket, PasscodeLogin, PasswordChange, PasswordLogin, PrintPrompt, SessionEnd,
     SessionGrant, SessionInfo,
 };
+pub use rotation::RotationReport;
 
 /// The service a host embeds: every flow of the manual over a [`Store`].
 ///
@@ -106,6 +109,10 @@ pub use outcomes::{
 ///
 /// **Housekeeping** — [`housekeeping`](Self::housekeeping) (periodic: lock periods'
 /// counts, expired records, ended sessions, audit retention).
+///
+/// **Master keys** — [`current_key_id`](Self::current_key_id),
+/// [`rotate_secrets`](Self::rotate_secrets), [`key_usage`](Self::key_usage),
+/// [`forget_history_under`](Self::forget_history_under).
 pub struct Shikaku<S: Store> {
     store: Arc<S>,
     config: Config,

@@ -161,9 +161,9 @@ pub struct ApiKeyRecord {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-/// What a store keeps to recognise its master key without holding it: an HKDF output
-/// of the key under its own label ([`MasterKey::check_value`](crate::MasterKey::check_value)).
-/// A node whose key gives another value refuses to start.
+/// What a store keeps to recognise a master key without holding it: an HKDF output
+/// of the key under its own label ([`MasterKey::check_value`](crate::MasterKey::check_value)),
+/// one per key id. A node whose key gives another value for its id refuses to start.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyCheck(pub [u8; 32]);
 

@@ -6,9 +6,12 @@
 //! counters, the audit log (oldest first, times kept) and API keys (digests and scopes;
 //! revoked keys stay revoked). What does not: login tickets and sessions — everyone logs
 //! in again on the new store. The target must be empty and must not know another key.
+//! The key check values move too: the source's (retired keys' included, so their ids
+//! are not given again) and those of the keys the copy is made under.
 
-use super::{AccountPage, AuditOrder, AuditQuery, KeyCheck, NewApiKey, Store};
+use super::{AccountPage, AuditOrder, AuditQuery, NewApiKey, Store};
 use crate::error::{Error, StoreError};
+use crate::keys::MasterKeys;
 
 /// What [`copy_store`] moved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,15 +26,16 @@ pub struct CopyReport {
     pub api_keys: usize,
 }
 
-/// Copies `from` into the empty `to`, whose key check value becomes `key_check` (the
-/// source's key). Refuses a target that holds anything, or whose key check value is
-/// another key's, before writing a row.
+/// Copies `from` into the empty `to`, whose key check values become the source's and
+/// those of `keys` (the source's keys). Refuses a target that holds anything, or whose
+/// key check values are other keys', before writing a row.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidConfig`] for a non-empty target, [`Error::MasterKeyMismatch`] for a
-/// target recorded under another key, [`Error::Store`] when either store fails.
-pub fn copy_store<F, T>(from: &F, to: &T, key_check: &KeyCheck) -> Result<CopyReport, Error>
+/// target recorded under another key (or `keys` that are not the source's),
+/// [`Error::Store`] when either store fails.
+pub fn copy_store<F, T>(from: &F, to: &T, keys: &MasterKeys) -> Result<CopyReport, Error>
 where
     F: Store + ?Sized,
     T: Store + ?Sized,
@@ -54,8 +58,18 @@ where
             "the target database is not empty: `db copy` only fills a new database".into(),
         ));
     }
-    if !to.key_check(key_check)?.matches(key_check) {
-        return Err(Error::MasterKeyMismatch);
+    let mut checks = from.key_checks()?;
+    for (id, check) in keys.check_values() {
+        match checks.iter().find(|(known, _)| *known == id) {
+            Some((_, stored)) if !stored.matches(&check) => return Err(Error::MasterKeyMismatch),
+            Some(_) => {}
+            None => checks.push((id, check)),
+        }
+    }
+    for (id, check) in &checks {
+        if !to.key_check(*id, check)?.matches(check) {
+            return Err(Error::MasterKeyMismatch);
+        }
     }
     let mut report = CopyReport::default();
 
@@ -118,22 +132,42 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::MemoryStore;
+    use crate::store::KeyCheck;
+    use crate::{KeyId, MasterKey, MemoryStore};
 
     #[test]
     fn a_non_empty_or_foreign_target_is_refused_before_any_write() {
         let from = MemoryStore::new();
-        let check = KeyCheck([1; 32]);
+        let keys = MasterKeys::from(MasterKey::from_bytes(&[1; 32]).unwrap());
         let foreign = MemoryStore::new();
-        foreign.key_check(&KeyCheck([2; 32])).unwrap();
+        foreign.key_check(KeyId::FIRST, &KeyCheck([2; 32])).unwrap();
         assert!(matches!(
-            copy_store(&from, &foreign, &check),
+            copy_store(&from, &foreign, &keys),
             Err(Error::MasterKeyMismatch)
         ));
+        // The source knows a retired key 1 besides the current key 2: both move.
+        let two = KeyId::new(2).unwrap();
+        let rotated =
+            MasterKeys::new((two, MasterKey::from_bytes(&[2; 32]).unwrap()), vec![]).unwrap();
+        from.key_check(KeyId::FIRST, &keys.current().check_value())
+            .unwrap();
         let to = Arc::new(MemoryStore::new());
         assert_eq!(
-            copy_store(&from, &*to, &check).unwrap(),
+            copy_store(&from, &*to, &rotated).unwrap(),
             CopyReport::default()
         );
+        assert_eq!(
+            to.key_checks().unwrap(),
+            [
+                (KeyId::FIRST, keys.current().check_value()),
+                (two, rotated.current().check_value())
+            ]
+        );
+        // Keys that are not the source's are refused.
+        let wrong = MasterKeys::from(MasterKey::from_bytes(&[9; 32]).unwrap());
+        assert!(matches!(
+            copy_store(&from, &MemoryStore::new(), &wrong),
+            Err(Error::MasterKeyMismatch)
+        ));
     }
 }

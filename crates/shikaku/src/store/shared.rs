@@ -12,7 +12,7 @@ use super::{
 use crate::audit::AuditEvent;
 use crate::error::StoreError;
 use crate::ids::{AccountId, AccountKey};
-use crate::keys::TokenDigest;
+use crate::keys::{KeyId, TokenDigest};
 use crate::lockout::IdleTimeout;
 
 impl<T: Store + ?Sized> Store for Arc<T> {
@@ -113,8 +113,11 @@ impl<T: Store + ?Sized> Store for Arc<T> {
     fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
         (**self).revoke_api_key(id, at)
     }
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
-        (**self).key_check(candidate)
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        (**self).key_check(id, candidate)
+    }
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+        (**self).key_checks()
     }
     fn ping(&self) -> Result<(), StoreError> {
         (**self).ping()

@@ -10,7 +10,9 @@ use crate::store::{
     AccountPage, ApiKeyId, ApiKeyRecord, AuditQuery, KeyCheck, NewApiKey, StoredAuditEvent,
 };
 use crate::store::{AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord};
-use crate::{AccountId, AccountKey, AuditEvent, MemoryStore, Store, StoreError, TokenDigest};
+use crate::{
+    AccountId, AccountKey, AuditEvent, KeyId, MemoryStore, Store, StoreError, TokenDigest,
+};
 
 /// A store that can be switched to fail every call with [`StoreError::Unavailable`]
 /// (a disk I/O error), to reach the error paths of adapters.
@@ -173,9 +175,13 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check()?;
         self.inner.revoke_api_key(id, at)
     }
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
         self.check()?;
-        self.inner.key_check(candidate)
+        self.inner.key_check(id, candidate)
+    }
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+        self.check()?;
+        self.inner.key_checks()
     }
     fn ping(&self) -> Result<(), StoreError> {
         self.check()?;

@@ -11,8 +11,9 @@ use super::{INITIAL_PASSWORD, INSTITUTION_CODE, SEED, START};
 use crate::password::Password;
 use crate::totp::{Passcode, Secret};
 use crate::{
-    AccountKey, AuditKind, Clock, Config, Error, ManualClock, MasterKey, MemoryAuditSink,
-    PasscodeLogin, PasswordChange, PasswordLogin, SessionInfo, SharedRng, Shikaku, Store, Token,
+    AccountKey, AuditKind, Clock, Config, Error, ManualClock, MasterKey, MasterKeys,
+    MemoryAuditSink, PasscodeLogin, PasswordChange, PasswordLogin, SessionInfo, SharedRng, Shikaku,
+    Store, Token,
 };
 
 /// A service over a store, with a [`ManualClock`] standing at [`START`], a CSPRNG seeded
@@ -27,6 +28,8 @@ pub struct Harness<S: Store> {
     pub clock: ManualClock,
     /// Every audit event the service emitted, in order.
     pub audit: MemoryAuditSink,
+    /// The service's master keys (another node of the same store needs them).
+    pub keys: MasterKeys,
 }
 
 /// Builds a [`Harness`]: [`Config::for_tests`] (cheap argon2) and the CSPRNG seeded with
@@ -36,6 +39,7 @@ pub struct HarnessBuilder<S: Store> {
     config: Config,
     rng: Option<SharedRng>,
     seed: u64,
+    keys: Option<MasterKeys>,
 }
 
 impl<S: Store> HarnessBuilder<S> {
@@ -58,6 +62,13 @@ impl<S: Store> HarnessBuilder<S> {
         self
     }
 
+    /// These master keys instead of one drawn from the CSPRNG (another node of a store,
+    /// a rotation in progress).
+    pub fn master_keys(mut self, keys: MasterKeys) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
     /// The operating system's CSPRNG instead of a seeded one.
     pub fn system_rng(mut self) -> Self {
         self.rng = Some(SharedRng::system());
@@ -71,9 +82,11 @@ impl<S: Store> HarnessBuilder<S> {
         let rng = self
             .rng
             .unwrap_or_else(|| SharedRng::new(rand_chacha::ChaCha20Rng::seed_from_u64(self.seed)));
-        let master = MasterKey::generate(&rng);
+        let keys = self
+            .keys
+            .unwrap_or_else(|| MasterKeys::from(MasterKey::generate(&rng)));
         let service = Shikaku::builder(self.store)
-            .master_key(master)
+            .master_keys(keys.clone())
             .config(self.config)
             .clock(clock.clone())
             .rng(rng)
@@ -84,6 +97,7 @@ impl<S: Store> HarnessBuilder<S> {
             service: Arc::new(service),
             clock,
             audit,
+            keys,
         }
     }
 }
@@ -106,6 +120,7 @@ impl<S: Store> Harness<S> {
             config: Config::for_tests(),
             rng: None,
             seed: SEED,
+            keys: None,
         }
     }
 

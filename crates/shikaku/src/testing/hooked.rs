@@ -11,7 +11,7 @@ use crate::store::{
     AccountPage, ApiKeyId, ApiKeyRecord, AuditQuery, KeyCheck, NewApiKey, StoredAuditEvent,
 };
 use crate::store::{AccountRecord, Attempts, LoginTicketRecord, NewAccount, SessionRecord};
-use crate::{AccountId, AccountKey, AuditEvent, Store, StoreError, TokenDigest};
+use crate::{AccountId, AccountKey, AuditEvent, KeyId, Store, StoreError, TokenDigest};
 
 /// Where an armed hook runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,8 +188,11 @@ impl<S: Store> Store for HookedStore<S> {
     fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
         self.inner.revoke_api_key(id, at)
     }
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
-        self.inner.key_check(candidate)
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        self.inner.key_check(id, candidate)
+    }
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+        self.inner.key_checks()
     }
     fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping()

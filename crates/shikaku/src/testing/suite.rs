@@ -43,6 +43,10 @@ macro_rules! store_behaviour_suite {
             a_hammered_password_lock_records_one_refusal_and_one_count,
             a_passcode_lock_counts_refusals_at_the_password_step_too,
             concurrent_refusals_record_one_event, a_success_that_lifts_a_lock_reports_its_refusals,
+            // rotation.rs
+            master_key_rotation_under_live_traffic,
+            a_passcode_step_survives_a_rotation_between_its_read_and_its_update,
+            a_node_refuses_master_keys_that_are_not_the_stores,
             // store.rs
             accounts_pages_walk_every_account_once, audit_pages_filter_and_walk_the_log_once,
             api_keys_are_stored_found_and_revoked_once, key_check_keeps_the_first_value,

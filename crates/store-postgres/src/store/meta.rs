@@ -1,35 +1,71 @@
-//! The `meta` row (the master key's check value), the schema version and the ping.
+//! The `key_checks` rows (each master key's check value), the schema version and the
+//! ping.
 
-use shikaku::{KeyCheck, StoreError};
+use shikaku::{KeyCheck, KeyId, StoreError};
 
 use super::PostgresStore;
 
-/// Records `candidate` unless a value is stored, and returns the stored one.
+fn check_from_sql(id: i64, bytes: &[u8]) -> Result<KeyCheck, StoreError> {
+    let array: [u8; 32] = bytes.try_into().map_err(|_| {
+        StoreError::Corrupt(format!(
+            "key_checks row {id}, column key_check, is not 32 bytes"
+        ))
+    })?;
+    Ok(KeyCheck(array))
+}
+
+fn id_from_sql(id: i64) -> Result<KeyId, StoreError> {
+    u32::try_from(id)
+        .ok()
+        .and_then(KeyId::new)
+        .ok_or_else(|| StoreError::Corrupt(format!("key_checks: {id} is not a key id")))
+}
+
+/// Records `candidate` for key `id` unless a value is stored, and returns the stored one.
 ///
 /// The insert waits for a concurrent inserter's commit (the primary key), so of nodes
-/// starting at once exactly one value wins; the `SELECT` that follows, a statement of
-/// its own, sees the winner's committed row.
+/// starting at once exactly one value wins per id; the `SELECT` that follows, a
+/// statement of its own, sees the winner's committed row.
 pub(super) fn key_check(
     store: &PostgresStore,
+    id: KeyId,
     candidate: &KeyCheck,
 ) -> Result<KeyCheck, StoreError> {
+    let key = i64::from(id.get());
     let value = &candidate.0[..];
     let stored: Vec<u8> = store.with_client("record the key check value", |client| {
         if let Some(row) = client.query_opt(
-            "INSERT INTO meta (id, key_check) VALUES (1, $1) \
-             ON CONFLICT (id) DO NOTHING RETURNING key_check",
-            &[&value],
+            "INSERT INTO key_checks (key_id, key_check) VALUES ($1, $2) \
+             ON CONFLICT (key_id) DO NOTHING RETURNING key_check",
+            &[&key, &value],
         )? {
             return Ok(row.try_get(0)?);
         }
         Ok(client
-            .query_one("SELECT key_check FROM meta WHERE id = 1", &[])?
+            .query_one(
+                "SELECT key_check FROM key_checks WHERE key_id = $1",
+                &[&key],
+            )?
             .try_get(0)?)
     })?;
-    let array: [u8; 32] = stored.as_slice().try_into().map_err(|_| {
-        StoreError::Corrupt("meta row 1, column key_check, is not 32 bytes".to_owned())
+    check_from_sql(key, &stored)
+}
+
+/// Every stored key check value, by key id.
+pub(super) fn key_checks(store: &PostgresStore) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+    let rows: Vec<(i64, Vec<u8>)> = store.with_client("read the key check values", |client| {
+        client
+            .query(
+                "SELECT key_id, key_check FROM key_checks ORDER BY key_id",
+                &[],
+            )?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
     })?;
-    Ok(KeyCheck(array))
+    rows.into_iter()
+        .map(|(id, bytes)| Ok((id_from_sql(id)?, check_from_sql(id, &bytes)?)))
+        .collect()
 }
 
 /// One round trip.

@@ -1,5 +1,6 @@
 //! Schema migrations: nodes starting at once on an empty database migrate it exactly
-//! once; a database of a newer build is refused.
+//! once; a database of a newer build is refused; version 1's key check value becomes
+//! key 1's.
 
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -87,4 +88,47 @@ fn a_database_of_a_newer_build_is_refused() {
         }
     );
     assert!(err.to_string().contains("upgrade shikaku"), "{err}");
+}
+
+/// A database of version 1 holds one key check value (`meta`); version 2 keeps it as
+/// key 1's (the key of a key file without ids), so nodes restarted after the upgrade
+/// with their old key file recognise it.
+#[test]
+fn a_version_1_key_check_value_becomes_key_ones() {
+    use shikaku::{KeyCheck, KeyId, Store};
+    let url = fresh_url();
+    drop(PostgresStore::connect(&options(url.clone())).unwrap());
+    // Back to what version 1 wrote, with a value recorded.
+    raw(&url)
+        .batch_execute(
+            "DROP TABLE key_checks; \
+             CREATE TABLE meta (id integer PRIMARY KEY CHECK (id = 1), \
+                 key_check bytea NOT NULL CHECK (length(key_check) = 32)); \
+             INSERT INTO meta VALUES (1, decode(repeat('07', 32), 'hex')); \
+             DELETE FROM schema_migrations WHERE version = 2;",
+        )
+        .unwrap();
+    let store = PostgresStore::connect(&options(url.clone())).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        store.key_checks().unwrap(),
+        [(KeyId::FIRST, KeyCheck([7; 32]))]
+    );
+    assert_eq!(
+        store.key_check(KeyId::FIRST, &KeyCheck([8; 32])).unwrap(),
+        KeyCheck([7; 32])
+    );
+    let two = KeyId::new(2).unwrap();
+    assert_eq!(
+        store.key_check(two, &KeyCheck([8; 32])).unwrap(),
+        KeyCheck([8; 32])
+    );
+    let meta: i64 = raw(&url)
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'meta'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(meta, 0, "meta is gone");
 }

@@ -11,8 +11,8 @@ use shikaku::lockout::LockoutPolicy;
 use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 use shikaku::{
     AccountId, AccountKey, AccountPage, ApiKeyScope, AuditEvent, AuditKind, AuditOrder, AuditQuery,
-    AuditSeq, Channel, InstitutionCode, KeyCheck, LoginId, LoginTicketRecord, NewApiKey, Store,
-    StoreError, TokenDigest,
+    AuditSeq, Channel, InstitutionCode, KeyCheck, KeyId, LoginId, LoginTicketRecord, NewApiKey,
+    Store, StoreError, TokenDigest,
 };
 use shikaku_store_postgres::PostgresStore;
 use shikaku_store_postgres::testing::TempPostgres;
@@ -95,7 +95,7 @@ fn the_first_key_check_wins_among_nodes_starting_at_once() {
             let barrier = Arc::clone(&barrier);
             thread::spawn(move || {
                 barrier.wait();
-                store.key_check(&KeyCheck([i; 32])).unwrap()
+                store.key_check(KeyId::FIRST, &KeyCheck([i; 32])).unwrap()
             })
         })
         .collect();
@@ -107,7 +107,10 @@ fn the_first_key_check_wins_among_nodes_starting_at_once() {
         "one of the candidates"
     );
     assert_eq!(
-        nodes[0].key_check(&KeyCheck([99; 32])).unwrap().0,
+        nodes[0]
+            .key_check(KeyId::FIRST, &KeyCheck([99; 32]))
+            .unwrap()
+            .0,
         winner,
         "written once"
     );

@@ -1,7 +1,9 @@
-//! The rows of administration: `api_keys`, the `meta` row's key check value, and
+//! The rows of administration: `api_keys`, the `key_checks` values, and
 //! `attempts` read whole with their identifiers (for copying between stores).
 
-use shikaku::{AccountKey, ApiKeyId, ApiKeyRecord, Attempts, KeyCheck, NewApiKey, StoreError};
+use shikaku::{
+    AccountKey, ApiKeyId, ApiKeyRecord, Attempts, KeyCheck, KeyId, NewApiKey, StoreError,
+};
 
 use super::AttemptsRow;
 use super::codec::{
@@ -72,12 +74,20 @@ impl TryFrom<&NewApiKey> for ApiKeyRow {
     }
 }
 
-// ----- meta ----------------------------------------------------------------------------------
+// ----- key checks ----------------------------------------------------------------------------
 
-/// The stored key check value (32 bytes, checked by the schema too).
-pub(crate) fn key_check_from_sql(bytes: &[u8]) -> Result<KeyCheck, StoreError> {
-    let digest = digest_from_sql(bytes, &Place::new("meta", &1).column("key_check"))?;
+/// The stored key check value of key `id` (32 bytes, checked by the schema too).
+pub(crate) fn key_check_from_sql(id: i64, bytes: &[u8]) -> Result<KeyCheck, StoreError> {
+    let digest = digest_from_sql(bytes, &Place::new("key_checks", &id).column("key_check"))?;
     Ok(KeyCheck(digest.0))
+}
+
+/// A stored key id (1 ..= u32::MAX, checked by the schema too).
+pub(crate) fn key_id_from_sql(id: i64) -> Result<KeyId, StoreError> {
+    u32::try_from(id)
+        .ok()
+        .and_then(KeyId::new)
+        .ok_or_else(|| StoreError::Corrupt(format!("key_checks: {id} is not a key id")))
 }
 
 // ----- attempts, whole -----------------------------------------------------------------------

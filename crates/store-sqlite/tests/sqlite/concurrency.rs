@@ -162,7 +162,9 @@ fn nodes_on_separate_connections_agree_on_the_key_check_value() {
                 thread::spawn(move || {
                     let store = SqliteStore::open(path).unwrap();
                     barrier.wait();
-                    store.key_check(&shikaku::KeyCheck([i; 32])).unwrap()
+                    store
+                        .key_check(shikaku::KeyId::FIRST, &shikaku::KeyCheck([i; 32]))
+                        .unwrap()
                 })
             })
             .collect();

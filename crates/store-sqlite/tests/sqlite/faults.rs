@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use shikaku::{
     AccountPage, ApiKeyId, ApiKeyScope, AuditEvent, AuditKind, AuditQuery, Channel, KeyCheck,
-    NewApiKey, Store, StoreError, TokenDigest,
+    KeyId, NewApiKey, Store, StoreError, TokenDigest,
 };
 use shikaku_store_sqlite::SqliteStore;
 
@@ -59,8 +59,12 @@ fn check_reads_work_and_writes_are_refused(store: &SqliteStore) {
     assert!(store.api_key(&TokenDigest([1; 32])).unwrap().is_none());
     assert!(store.all_attempts().unwrap().is_empty());
     assert_eq!(
-        store.key_check(&KeyCheck([2; 32])).unwrap(),
+        store.key_check(KeyId::FIRST, &KeyCheck([2; 32])).unwrap(),
         KeyCheck([1; 32])
+    );
+    assert_eq!(
+        store.key_checks().unwrap(),
+        [(KeyId::FIRST, KeyCheck([1; 32]))]
     );
     store.ping().unwrap();
     assert_read_only_refusal(store.insert_api_key(NewApiKey {
@@ -88,7 +92,7 @@ fn a_store_opened_read_only_reads_and_refuses_writes() {
     s.store
         .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
-    s.store.key_check(&KeyCheck([1; 32])).unwrap();
+    s.store.key_check(KeyId::FIRST, &KeyCheck([1; 32])).unwrap();
     let store = SqliteStore::open_read_only(s.db_path()).unwrap();
     assert!(store.is_read_only());
     check_reads_work_and_writes_are_refused(&store);
@@ -104,7 +108,7 @@ fn a_read_only_database_file_reads_and_refuses_writes() {
     s.store
         .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
-    s.store.key_check(&KeyCheck([1; 32])).unwrap();
+    s.store.key_check(KeyId::FIRST, &KeyCheck([1; 32])).unwrap();
     let path = s.db_path();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
     if fs::OpenOptions::new().write(true).open(&path).is_ok() {

@@ -34,14 +34,19 @@ fn first_run_creates_a_private_key_file_and_later_runs_reuse_it() {
         );
     }
     let text = fs::read_to_string(&key_path).unwrap();
-    assert_eq!(text.trim(), key.to_hex().as_str());
+    assert_eq!(text.trim(), key.current().to_hex().as_str());
+    assert_eq!(
+        key.current_id(),
+        shikaku::KeyId::FIRST,
+        "a new file holds key 1"
+    );
     assert_eq!(text.trim().len(), 64);
     store
         .insert_account(new_account(&hasher(), "staff01", INITIAL_PASSWORD))
         .unwrap();
     drop(store);
     let (store, again) = open_or_create(&db).unwrap();
-    assert_eq!(again.to_hex(), key.to_hex());
+    assert_eq!(again.check_values(), key.check_values());
     assert_eq!(store.accounts().unwrap().len(), 2);
     assert_eq!(
         fs::read_to_string(&key_path).unwrap(),
@@ -55,7 +60,7 @@ fn two_databases_get_two_keys() {
     let dir = tempfile::tempdir().unwrap();
     let (_, a) = open_or_create(dir.path().join("a.db")).unwrap();
     let (_, b) = open_or_create(dir.path().join("b.db")).unwrap();
-    assert_ne!(a.to_hex(), b.to_hex());
+    assert_ne!(a.check_values(), b.check_values());
 }
 
 #[test]
@@ -74,13 +79,17 @@ fn a_group_or_world_readable_key_file_is_refused() {
         let message = err.to_string();
         assert!(message.contains("chmod 600"), "{message}");
         assert!(
-            !message.contains(key.to_hex().as_str()),
+            !message.contains(key.current().to_hex().as_str()),
             "the key is not in the message"
         );
     }
     fs::set_permissions(&key_path, fs::Permissions::from_mode(0o400)).unwrap();
     let (_, again) = open_or_create(&db).unwrap();
-    assert_eq!(again.to_hex(), key.to_hex(), "owner-only read is fine");
+    assert_eq!(
+        again.check_values(),
+        key.check_values(),
+        "owner-only read is fine"
+    );
 }
 
 #[test]
@@ -112,7 +121,18 @@ fn a_malformed_key_file_is_refused_and_left_alone() {
     // Upper-case hex with surrounding white space is a key.
     fs::write(&key_path, format!("  {}\n\n", "AB".repeat(32))).unwrap();
     let (_, key) = open_or_create(&db).unwrap();
-    assert_eq!(key.to_hex().as_str(), "ab".repeat(32));
+    assert_eq!(key.current().to_hex().as_str(), "ab".repeat(32));
+    // A ring: the first line is current; comments and blank lines are ignored.
+    let ring = format!("# keys\n\n2 {}\n1 {}\n", "cd".repeat(32), "ab".repeat(32));
+    fs::write(&key_path, &ring).unwrap();
+    let (_, keys) = open_or_create(&db).unwrap();
+    assert_eq!(keys.current_id().get(), 2);
+    assert_eq!(keys.current().to_hex().as_str(), "cd".repeat(32));
+    // A malformed ring names the line, never its content.
+    fs::write(&key_path, format!("2 {}\n1 xyz\n", "cd".repeat(32))).unwrap();
+    let err = open_or_create(&db).unwrap_err().to_string();
+    assert!(err.contains("line 2"), "{err}");
+    assert!(!err.contains(&"cd".repeat(32)), "{err}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Upgrading in place: a database written by an older release (schema version 2) is
 //! migrated on open to exactly the schema of a new database, keeps every record, and
-//! gains version 3's features (API keys, the key check value, paged reads).
+//! gains version 3's features (API keys, the key check value, paged reads); one of
+//! version 3 keeps its key check value as key 1's (version 4: one value per key id).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use shikaku::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID, START};
 use shikaku::{
     AccountPage, ApiKeyScope, AuditEvent, AuditKind, AuditOrder, AuditQuery, Channel, KeyCheck,
-    NewApiKey, PasswordLogin, Store, TokenDigest,
+    KeyId, NewApiKey, PasswordLogin, Store, TokenDigest,
 };
 use shikaku_store_sqlite::{SCHEMA_VERSION, SqliteStore};
 use time::Duration;
@@ -21,8 +22,11 @@ const VERSION_2: [&str; 2] = [
     include_str!("../../src/migrations/0002_pending_ticket.sql"),
 ];
 
-/// Takes a database of version 3 back to what version 2 wrote.
-const UNDO_VERSION_3: &str = "DROP TABLE api_keys; DROP TABLE meta; \
+/// What version 3 added.
+const VERSION_3: &str = include_str!("../../src/migrations/0003_admin.sql");
+
+/// Takes a database of version 4 back to what version 2 wrote.
+const UNDO_VERSIONS_3_AND_4: &str = "DROP TABLE api_keys; DROP TABLE key_checks; \
     DROP INDEX audit_events_by_login; DROP INDEX audit_events_by_institution; \
     DROP INDEX audit_events_by_kind; PRAGMA user_version = 2;";
 
@@ -55,14 +59,14 @@ fn a_version_2_database_upgrades_to_the_schema_of_a_new_one() {
     assert!(!before.iter().any(|(name, _)| name == "api_keys"));
     let store = SqliteStore::open(&old).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     drop(store);
     let new = dir.path().join("new.db");
     drop(SqliteStore::open(&new).unwrap());
     assert_eq!(schema(&old), schema(&new));
     for name in [
         "api_keys",
-        "meta",
+        "key_checks",
         "audit_events_by_login",
         "audit_events_by_kind",
     ] {
@@ -103,7 +107,7 @@ fn a_version_2_database_keeps_its_records_and_gains_the_new_features() {
     assert_eq!(attempts.len(), 1);
     drop(h);
     drop(store);
-    raw(&path).execute_batch(UNDO_VERSION_3).unwrap();
+    raw(&path).execute_batch(UNDO_VERSIONS_3_AND_4).unwrap();
     assert_eq!(schema(&path), schema(&reference), "the undo is faithful");
 
     let store = Arc::new(SqliteStore::open(&path).unwrap());
@@ -144,8 +148,11 @@ fn a_version_2_database_keeps_its_records_and_gains_the_new_features() {
     ));
     // Version 3's features on the upgraded file. (A service may record its master
     // key's check value when built; either way the value stays the first one.)
-    let check = store.key_check(&KeyCheck([4; 32])).unwrap();
-    assert_eq!(store.key_check(&KeyCheck([5; 32])).unwrap(), check);
+    let check = store.key_check(KeyId::FIRST, &KeyCheck([4; 32])).unwrap();
+    assert_eq!(
+        store.key_check(KeyId::FIRST, &KeyCheck([5; 32])).unwrap(),
+        check
+    );
     let api_key = store
         .insert_api_key(NewApiKey {
             name: "clinic-sync".to_owned(),
@@ -166,4 +173,39 @@ fn a_version_2_database_keeps_its_records_and_gains_the_new_features() {
         .unwrap();
     assert!(accounts.iter().all(|a| a.id < next.id));
     store.check_integrity().unwrap();
+}
+
+/// A database of version 3 holds one key check value (`meta`); version 4 keeps it as
+/// key 1's — the key of a key file without ids — so the nodes that start after the
+/// upgrade with their old key file recognise it, and a wrong key is still refused.
+#[test]
+fn a_version_3_key_check_value_becomes_key_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shikaku.db");
+    version_2_database(&path);
+    let conn = raw(&path);
+    conn.execute_batch(VERSION_3).unwrap();
+    conn.execute(
+        "INSERT INTO meta (id, key_check) VALUES (1, ?1)",
+        [[7u8; 32]],
+    )
+    .unwrap();
+    conn.pragma_update(None, "user_version", 3).unwrap();
+    drop(conn);
+
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(
+        store.key_checks().unwrap(),
+        [(KeyId::FIRST, KeyCheck([7; 32]))]
+    );
+    assert_eq!(
+        store.key_check(KeyId::FIRST, &KeyCheck([8; 32])).unwrap(),
+        KeyCheck([7; 32]),
+        "the stored value stays"
+    );
+    drop(store);
+    let new = dir.path().join("new.db");
+    drop(SqliteStore::open(&new).unwrap());
+    assert_eq!(schema(&path), schema(&new), "meta is gone");
 }

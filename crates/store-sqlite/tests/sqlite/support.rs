@@ -10,8 +10,8 @@ use shikaku::lockout::IdleTimeout;
 use shikaku::password::{Hasher, Password, PasswordHistory, Pepper};
 use shikaku::{
     AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
-    AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
-    Store, StoreError, StoredAuditEvent, TokenDigest,
+    AuditEvent, AuditQuery, KeyCheck, KeyId, LoginTicketRecord, NewAccount, NewApiKey,
+    SessionRecord, Store, StoreError, StoredAuditEvent, TokenDigest,
 };
 use shikaku_store_sqlite::SqliteStore;
 use tempfile::TempDir;
@@ -138,8 +138,11 @@ impl Store for Scratch {
     fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError> {
         self.store.revoke_api_key(id, at)
     }
-    fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
-        self.store.key_check(candidate)
+    fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError> {
+        self.store.key_check(id, candidate)
+    }
+    fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError> {
+        self.store.key_checks()
     }
     fn ping(&self) -> Result<(), StoreError> {
         self.store.ping()

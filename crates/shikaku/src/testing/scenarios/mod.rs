@@ -14,6 +14,7 @@
 //! | `concurrency.rs` | racing guesses and racing passcodes |
 //! | `housekeeping.rs` | the periodic run: ended locks summarised and forgotten, ended sessions removed a week on, the audit retention |
 //! | `refusals.rs` | attempts a lock refuses: one event for a lock period's first refusal and one with the count when it is over, whatever the doors, the numbers and the concurrency |
+//! | `rotation.rs` | master-key rotation: two nodes mid-rotation under 8 threads of logins, a re-seal inside a passcode step, the keys a node refuses |
 //! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping, pruning counters, sessions and old audit events |
 
 mod admin;
@@ -25,6 +26,7 @@ mod login;
 mod passcode;
 mod password;
 mod refusals;
+mod rotation;
 mod session;
 mod store;
 
@@ -62,6 +64,11 @@ pub use refusals::{
     a_hammered_password_lock_records_one_refusal_and_one_count,
     a_passcode_lock_counts_refusals_at_the_password_step_too,
     a_success_that_lifts_a_lock_reports_its_refusals, concurrent_refusals_record_one_event,
+};
+pub use rotation::{
+    a_node_refuses_master_keys_that_are_not_the_stores,
+    a_passcode_step_survives_a_rotation_between_its_read_and_its_update,
+    master_key_rotation_under_live_traffic,
 };
 pub use session::{
     an_ended_session_cannot_log_out_as_active, idle_timeout_edges, logout_ends_session,

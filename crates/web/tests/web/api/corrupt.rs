@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use shikaku::{
     AccountId, AccountKey, AccountPage, AccountRecord, ApiKeyId, ApiKeyRecord, Attempts,
-    AuditEvent, AuditQuery, KeyCheck, LoginTicketRecord, NewAccount, NewApiKey, SessionRecord,
-    Store, StoreError, StoredAuditEvent, TokenDigest,
+    AuditEvent, AuditQuery, KeyCheck, KeyId, LoginTicketRecord, NewAccount, NewApiKey,
+    SessionRecord, Store, StoreError, StoredAuditEvent, TokenDigest,
 };
 use time::OffsetDateTime;
 
@@ -76,7 +76,8 @@ impl<S: Store> Store for Corrupting<S> {
         fn api_key(&self, digest: &TokenDigest) -> Result<Option<ApiKeyRecord>, StoreError>;
         fn api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
         fn revoke_api_key(&self, id: ApiKeyId, at: OffsetDateTime) -> Result<bool, StoreError>;
-        fn key_check(&self, candidate: &KeyCheck) -> Result<KeyCheck, StoreError>;
+        fn key_check(&self, id: KeyId, candidate: &KeyCheck) -> Result<KeyCheck, StoreError>;
+        fn key_checks(&self) -> Result<Vec<(KeyId, KeyCheck)>, StoreError>;
         fn ping(&self) -> Result<(), StoreError>;
         fn import_account(&self, record: &AccountRecord) -> Result<(), StoreError>;
         fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError>;

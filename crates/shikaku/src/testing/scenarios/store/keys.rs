@@ -1,4 +1,5 @@
-//! API keys, the key check value (and nodes racing to record it), the readiness ping.
+//! API keys, the key check values (one per key id, and nodes racing to record them),
+//! the readiness ping.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
@@ -7,7 +8,9 @@ use time::{Duration, UtcOffset};
 
 use super::{INSTITUTIONS, code, digest};
 use crate::testing::START;
-use crate::{ApiKeyId, ApiKeyScope, InstitutionCode, KeyCheck, NewApiKey, Store, StoreError};
+use crate::{
+    ApiKeyId, ApiKeyScope, InstitutionCode, KeyCheck, KeyId, NewApiKey, Store, StoreError,
+};
 
 /// API keys: increasing ids, found by digest (an unknown one is not), a taken digest
 /// is a conflict, revocation once (the first time stays), listed by id, both scopes
@@ -107,22 +110,41 @@ pub fn api_keys_are_stored_found_and_revoked_once<S: Store>(store: Arc<S>) {
     assert_eq!(listed, vec![revoked, some, third]);
 }
 
-/// The key check value: the first candidate is kept; another gets it back.
+/// The key check values, one per key id: the first candidate of an id is kept and
+/// another gets it back; other ids keep their own; all are listed by id.
 pub fn key_check_keeps_the_first_value<S: Store>(store: Arc<S>) {
+    let (one, two, nine) = (KeyId::FIRST, key_id(2), key_id(9));
     let first = KeyCheck([0xa1; 32]);
     let other = KeyCheck([0x5c; 32]);
-    assert_eq!(store.key_check(&first).unwrap(), first);
+    assert!(store.key_checks().unwrap().is_empty());
+    assert_eq!(store.key_check(one, &first).unwrap(), first);
     assert_eq!(
-        store.key_check(&other).unwrap(),
+        store.key_check(one, &other).unwrap(),
         first,
         "the first value stays"
     );
-    assert_eq!(store.key_check(&first).unwrap(), first);
-    assert!(store.key_check(&other).unwrap().matches(&first));
+    assert_eq!(store.key_check(one, &first).unwrap(), first);
+    assert!(store.key_check(one, &other).unwrap().matches(&first));
+    // Another id has its own value, whatever id 1 holds.
+    assert_eq!(store.key_check(nine, &other).unwrap(), other);
+    assert_eq!(store.key_check(two, &first).unwrap(), first);
+    assert_eq!(store.key_check(nine, &first).unwrap(), other);
+    assert_eq!(
+        store.key_checks().unwrap(),
+        [(one, first), (two, first), (nine, other)],
+        "by id, ascending"
+    );
+    let last = key_id(u32::MAX);
+    assert_eq!(
+        store.key_check(last, &other).unwrap(),
+        other,
+        "the largest id"
+    );
+    assert_eq!(store.key_checks().unwrap().last(), Some(&(last, other)));
 }
 
-/// Eight nodes starting at once on a new database, each with its own key: all get the
-/// same value back, one of theirs.
+/// Eight nodes starting at once, each with its own key under id 1 and id 2: all get
+/// the same value back for each id, one of theirs.
 pub fn key_check_racing_nodes_agree<S: Store>(store: Arc<S>) {
     let barrier = Arc::new(Barrier::new(8));
     let threads: Vec<_> = (0..8u8)
@@ -130,17 +152,38 @@ pub fn key_check_racing_nodes_agree<S: Store>(store: Arc<S>) {
             let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
             std::thread::spawn(move || {
                 barrier.wait();
-                store.key_check(&KeyCheck([i + 1; 32])).unwrap()
+                let one = store
+                    .key_check(KeyId::FIRST, &KeyCheck([i + 1; 32]))
+                    .unwrap();
+                let two = store
+                    .key_check(key_id(2), &KeyCheck([i + 101; 32]))
+                    .unwrap();
+                (one, two)
             })
         })
         .collect();
-    let values: Vec<KeyCheck> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let values: Vec<(KeyCheck, KeyCheck)> =
+        threads.into_iter().map(|t| t.join().unwrap()).collect();
     assert!(values.iter().all(|v| *v == values[0]), "{values:?}");
     assert!(
-        (1..=8u8).any(|i| values[0] == KeyCheck([i; 32])),
+        (1..=8u8).any(|i| values[0].0 == KeyCheck([i; 32])),
         "one of the candidates"
     );
-    assert_eq!(store.key_check(&KeyCheck([0xff; 32])).unwrap(), values[0]);
+    assert!((101..=108u8).any(|i| values[0].1 == KeyCheck([i; 32])));
+    assert_eq!(
+        store
+            .key_check(KeyId::FIRST, &KeyCheck([0xff; 32]))
+            .unwrap(),
+        values[0].0
+    );
+    assert_eq!(
+        store.key_checks().unwrap(),
+        [(KeyId::FIRST, values[0].0), (key_id(2), values[0].1)]
+    );
+}
+
+fn key_id(n: u32) -> KeyId {
+    KeyId::new(n).unwrap()
 }
 
 /// The readiness ping answers on a working store.
