@@ -125,6 +125,19 @@ impl Settings {
         options
     }
 
+    /// The master key file the chosen database is opened with (see the module docs).
+    pub(crate) fn key_file(&self, choice: Choice<'_>) -> Result<PathBuf, String> {
+        match (self.master_key_file(choice), self.choose_database(choice)) {
+            (Some(file), _) => Ok(file),
+            (None, Database::Sqlite(path)) => Ok(shikaku_store_sqlite::key_file_path(path)),
+            (None, database @ Database::Postgres(_)) => Err(format!(
+                "{} needs its master key file: give [keys] master_key_file, \
+                 {MASTER_KEY_FILE_ENV} or --master-key-file",
+                database.describe()
+            )),
+        }
+    }
+
     /// Opens the chosen database with the chosen keys. A missing SQLite file is refused
     /// unless `missing` says create (a mistyped `--db` must not make a new database).
     pub(crate) fn open_store(

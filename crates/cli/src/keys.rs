@@ -1,12 +1,35 @@
 //! `shikaku key generate` and `shikaku db copy`: the master key file and moving a whole
-//! database from SQLite to PostgreSQL.
+//! database from SQLite to PostgreSQL; and the dispatch of every `shikaku key` command
+//! (the rotation's are in `rotation.rs`).
 
 use std::path::Path;
 
 use shikaku::SharedRng;
 
+use crate::args::KeyCommand;
 use crate::backend::{Choice, Missing, read_key};
 use crate::config::Settings;
+use crate::rotation;
+
+/// `shikaku key …`.
+pub(crate) fn run(command: KeyCommand) -> Result<(), String> {
+    match command {
+        KeyCommand::Generate { out } => generate(&out),
+        KeyCommand::Add { db } => rotation::add(&db),
+        KeyCommand::Use { db, id } => rotation::make_current(&db, id),
+        KeyCommand::Rotate {
+            db,
+            batch,
+            pause_ms,
+        } => rotation::rotate(&db, batch, pause_ms),
+        KeyCommand::Status { db, json } => rotation::status(&db, json),
+        KeyCommand::Retire {
+            db,
+            id,
+            forget_history,
+        } => rotation::retire(&db, id, forget_history),
+    }
+}
 
 /// `shikaku key generate --out FILE`: a new random key in a new owner-only file.
 pub(crate) fn generate(out: &Path) -> Result<(), String> {

@@ -7,6 +7,7 @@
 //! shikaku user list|unlock|reset-mfa|reset-password|disable|enable …
 //! shikaku audit --db shikaku.db --limit 50
 //! shikaku key generate --out /etc/shikaku/master.key
+//! shikaku key add|use|rotate|status|retire … # master-key rotation (docs/key-rotation.md)
 //! shikaku serve --database-url postgres://shikaku@db/shikaku --master-key-file /etc/shikaku/master.key
 //! shikaku db copy --from shikaku.db --to postgres://shikaku@db/shikaku
 //! ```
@@ -17,13 +18,14 @@ mod args;
 mod backend;
 mod config;
 mod keys;
+mod rotation;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command, DbCommand, KeyCommand};
+use crate::args::{Cli, Command, DbCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -32,7 +34,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => admin::user(cmd),
         Command::Audit(args) => admin::audit(&args),
         Command::ApiKey(cmd) => api_keys::run(cmd),
-        Command::Key(KeyCommand::Generate { out }) => keys::generate(&out),
+        Command::Key(command) => keys::run(command),
         Command::Db(DbCommand::Copy {
             from,
             to,

@@ -15,6 +15,9 @@
 //!   `user` commands reading the server's configuration (`--config` / `SHIKAKU_CONFIG`).
 //! * [`abandon`] — clients that hang up right after sending a login must not push the
 //!   server past its hashing bound (the hashing permit is held by the blocking task).
+//! * [`keys`] — the master key rotated (`key add`, `use`, `rotate`, `retire`) while a
+//!   client keeps logging everyone in; a node with an old or a stranger's key file
+//!   refuses to start.
 //!
 //! Cheap argon2 (256 KiB, one pass) so the kill cycles fit in well under a minute. Needs
 //! `oathtool`, and root for the disk faults (`unshare`, `mount`, `nsenter`, `chattr`).
@@ -25,6 +28,7 @@
 mod abandon;
 mod disk;
 mod http;
+mod keys;
 mod kills;
 mod misuse;
 mod server;
