@@ -35,6 +35,14 @@ struct FileConfig {
     totp: TotpSection,
     #[serde(default)]
     institution: InstitutionSection,
+    /// The server's own sections (`[log]`, `[metrics]`): ignored here.
+    #[serde(default)]
+    log: Option<toml::Table>,
+    #[serde(default)]
+    metrics: Option<toml::Table>,
+    /// `[keys] master_key_file`: not read by this library yet, so refused when set.
+    #[serde(default)]
+    keys: Option<toml::Table>,
 }
 
 /// The server's section: every other key (`bind`, `public_origin`, …) is the server's
@@ -44,10 +52,17 @@ struct ServerSection {
     hashing_threads: Option<usize>,
 }
 
+/// `path` is the library's; `url` (PostgreSQL) is refused — this library opens SQLite —
+/// and the server's pool keys are ignored.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatabaseSection {
     path: Option<String>,
+    url: Option<String>,
+    pool_size: Option<u32>,
+    connect_timeout_seconds: Option<u64>,
+    pool_timeout_seconds: Option<u64>,
+    statement_timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,6 +135,33 @@ pub(crate) fn load(path: &Path) -> Result<Loaded, Failure> {
 
 fn parse(text: &str, base: &Path) -> Result<Loaded, String> {
     let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+    if file.database.url.is_some() {
+        return Err(
+            "[database] url: shikaku-ffi opens the SQLite file of [database] path; \
+                    a PostgreSQL deployment is reached over the JSON API"
+                .to_owned(),
+        );
+    }
+    if file
+        .keys
+        .as_ref()
+        .is_some_and(|k| k.contains_key("master_key_file"))
+    {
+        return Err(
+            "[keys] master_key_file: shikaku-ffi uses the key file beside the \
+                    database (<db>.key)"
+                .to_owned(),
+        );
+    }
+    let d = &file.database;
+    let _ignored = (
+        &file.log,
+        &file.metrics,
+        d.pool_size,
+        d.connect_timeout_seconds,
+        d.pool_timeout_seconds,
+        d.statement_timeout_seconds,
+    );
     let database = match file.database.path.as_deref() {
         Some(url) if url.contains("://") && !url.starts_with("sqlite://") => url.to_owned(),
         Some(path) => resolve(base, path.strip_prefix("sqlite://").unwrap_or(path)),
