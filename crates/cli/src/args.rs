@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand};
 
 mod api_keys;
 mod keys;
+mod ops;
 
 pub(crate) use api_keys::ApiKeyCommand;
 pub(crate) use keys::{DbCommand, KeyCommand};
+pub(crate) use ops::{AuditCommand, BackupArgs, ExportArgs};
 
 /// 資格確認限定型レセコン連携機能 — staff MFA registration and login.
 #[derive(Debug, Parser)]
@@ -25,7 +27,7 @@ pub(crate) enum Command {
     /// Administer staff accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Show recent audit events.
+    /// Show recent audit events (`audit export`: stream them for a SIEM).
     Audit(AuditArgs),
     /// API keys of the JSON API's administration calls.
     #[command(subcommand, name = "api-key")]
@@ -36,6 +38,9 @@ pub(crate) enum Command {
     /// Whole databases.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Copy the SQLite database, consistently, while the server runs (the master key
+    /// is not in the copy: keep its file apart).
+    Backup(BackupArgs),
 }
 
 /// The database and the master key, found the same way by every command that opens a
@@ -168,8 +173,12 @@ pub(crate) enum UserCommand {
     Enable(AccountArgs),
 }
 
+/// `shikaku audit [--limit N] [--json]`, or `shikaku audit export …`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<AuditCommand>,
     #[command(flatten)]
     pub(crate) db: DbArg,
     /// How many events, newest first.

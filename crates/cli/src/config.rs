@@ -19,6 +19,10 @@ use shikaku::totp::Verifier;
 use shikaku::{Config, HashCost};
 use time::Duration;
 
+mod audit;
+
+use audit::AuditSection;
+
 /// The whole file. Every section and key is optional; absent means the manual's value.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +49,8 @@ pub(crate) struct FileConfig {
     pub(crate) log: LogSection,
     #[serde(default)]
     pub(crate) metrics: MetricsSection,
+    #[serde(default)]
+    pub(crate) audit: AuditSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -361,7 +367,7 @@ impl TryFrom<&FileConfig> for Config {
                 .institution
                 .code_digits
                 .unwrap_or(defaults.institution_code_digits),
-            audit_retention: defaults.audit_retention,
+            audit_retention: file.audit.retention(defaults.audit_retention)?,
         })
     }
 }

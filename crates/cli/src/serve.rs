@@ -267,17 +267,28 @@ pub(crate) fn run(args: &ServeArgs) -> Result<(), String> {
         } else {
             println!("shikaku serving on {url} ({})", database.describe());
         }
-        // Expired login tickets and emptied lock counters are removed every 10 minutes.
-        let pruner = Arc::clone(&service);
+        // Housekeeping at the start and every 10 minutes: ended locks' counts, expired
+        // tickets, forgettable counters, ended sessions, audit events past [audit]
+        // retain_days (Shikaku::housekeeping).
+        let housekeeper = Arc::clone(&service);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 every.tick().await;
-                let service = Arc::clone(&pruner);
-                match tokio::task::spawn_blocking(move || service.prune()).await {
-                    Ok(Ok(removed)) => tracing::debug!(removed, "pruned expired records"),
-                    Ok(Err(e)) => tracing::warn!(error = %e, "pruning failed"),
-                    Err(e) => tracing::warn!(error = %e, "pruning task failed"),
+                let service = Arc::clone(&housekeeper);
+                match tokio::task::spawn_blocking(move || service.housekeeping()).await {
+                    Ok(Ok(report)) if report.is_empty() => {
+                        tracing::debug!("housekeeping: nothing to do");
+                    }
+                    Ok(Ok(report)) => tracing::info!(
+                        refusal_summaries = report.refusal_summaries,
+                        tickets_and_counters = report.tickets_and_counters,
+                        sessions = report.sessions,
+                        audit_events = report.audit_events,
+                        "housekeeping"
+                    ),
+                    Ok(Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+                    Err(e) => tracing::warn!(error = %e, "housekeeping task failed"),
                 }
             }
         });

@@ -35,11 +35,14 @@ struct FileConfig {
     totp: TotpSection,
     #[serde(default)]
     institution: InstitutionSection,
-    /// The server's own sections (`[log]`, `[metrics]`): ignored here.
+    /// The server's own sections (`[log]`, `[metrics]`, and `[audit]`, whose retention
+    /// the server's housekeeping applies): ignored here.
     #[serde(default)]
     log: Option<toml::Table>,
     #[serde(default)]
     metrics: Option<toml::Table>,
+    #[serde(default)]
+    audit: Option<toml::Table>,
     /// `[keys] master_key_file`: not read by this library yet, so refused when set.
     #[serde(default)]
     keys: Option<toml::Table>,
@@ -157,6 +160,7 @@ fn parse(text: &str, base: &Path) -> Result<Loaded, String> {
     let _ignored = (
         &file.log,
         &file.metrics,
+        &file.audit,
         d.pool_size,
         d.connect_timeout_seconds,
         d.pool_timeout_seconds,

@@ -18,6 +18,9 @@
 //! * [`keys`] — the master key rotated (`key add`, `use`, `rotate`, `retire`) while a
 //!   client keeps logging everyone in; a node with an old or a stranger's key file
 //!   refuses to start.
+//! * [`operations`] — `shikaku backup` while the server serves and writes, then a server
+//!   on the copy with the key file restored apart; `shikaku audit export` streaming every
+//!   event once, in order, between its bounds, while the server appends more.
 //!
 //! Cheap argon2 (256 KiB, one pass) so the kill cycles fit in well under a minute. Needs
 //! `oathtool`, and root for the disk faults (`unshare`, `mount`, `nsenter`, `chattr`).
@@ -31,4 +34,5 @@ mod http;
 mod keys;
 mod kills;
 mod misuse;
+mod operations;
 mod server;
