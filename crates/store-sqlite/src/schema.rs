@@ -102,10 +102,29 @@ pub(crate) fn connect(path: &Path, access: Access) -> Result<Connection, StoreEr
 }
 
 /// Puts a read-write database in WAL mode (a no-op when it already is).
+///
+/// Leaving the rollback journal needs the database to itself, and SQLite answers
+/// `SQLITE_BUSY` at once there instead of calling the busy handler (waiting could
+/// deadlock inside SQLite). Several processes opening a new database together all meet
+/// it, so the switch is retried here, a few milliseconds apart, for up to
+/// [`BUSY_TIMEOUT`].
 pub(crate) fn enable_wal(conn: &Connection) -> Result<(), StoreError> {
-    let mode: String = conn
-        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-        .map_err(sql("switch to WAL mode"))?;
+    const PAUSE: Duration = Duration::from_millis(5);
+    let mut tries_left = BUSY_TIMEOUT.as_millis() / PAUSE.as_millis();
+    let mode: String = loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Ok(mode) => break mode,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && tries_left > 0 =>
+            {
+                tries_left -= 1;
+                // An adapter waiting for another process's switch, as busy_timeout would.
+                #[allow(clippy::disallowed_methods)]
+                std::thread::sleep(PAUSE);
+            }
+            Err(e) => return Err(crate::error::map_sql("switch to WAL mode", &e)),
+        }
+    };
     if mode.eq_ignore_ascii_case("wal") {
         Ok(())
     } else {
@@ -124,19 +143,27 @@ fn user_version(conn: &Connection) -> Result<u32, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("the schema version {version} is negative")))
 }
 
-/// Refuses a database that belongs to another application.
-fn check_application(conn: &Connection, path: &Path) -> Result<(), Error> {
-    let id: i32 = conn
+/// Refuses a database that belongs to another application; otherwise returns its
+/// schema version.
+///
+/// The application id, the table count and the version are read in one read
+/// transaction, so they come from one snapshot: another process committing the first
+/// migration between two of the reads would otherwise make a new database look like
+/// someone else's (tables present, application id not yet seen).
+fn check_application(conn: &Connection, path: &Path) -> Result<u32, Error> {
+    let snapshot = conn
+        .unchecked_transaction()
+        .map_err(sql("begin reading the header"))?;
+    let id: i32 = snapshot
         .pragma_query_value(None, "application_id", |row| row.get(0))
         .map_err(sql("read the application id"))?;
-    if id == APPLICATION_ID {
-        return Ok(());
-    }
-    let tables: i64 = conn
+    let tables: i64 = snapshot
         .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
         .map_err(sql("read the schema"))?;
-    if id == 0 && tables == 0 {
-        Ok(()) // a new, empty database
+    let version = user_version(&snapshot)?;
+    drop(snapshot); // read only: the rollback changes nothing
+    if id == APPLICATION_ID || (id == 0 && tables == 0) {
+        Ok(version) // ours, or a new, empty database
     } else {
         Err(Error::NotShikaku {
             path: path.to_owned(),
@@ -146,8 +173,7 @@ fn check_application(conn: &Connection, path: &Path) -> Result<(), Error> {
 
 /// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
-    check_application(conn, path)?;
-    let found = user_version(conn)?;
+    let found = check_application(conn, path)?;
     if found > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew {
             found,
@@ -191,8 +217,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Error> {
 
 /// For a read-only open: the schema must be exactly this build's.
 pub(crate) fn check_current(conn: &Connection, path: &Path) -> Result<(), Error> {
-    check_application(conn, path)?;
-    let found = user_version(conn)?;
+    let found = check_application(conn, path)?;
     if found > SCHEMA_VERSION {
         Err(Error::SchemaTooNew {
             found,

@@ -106,16 +106,30 @@ fn migrations_run_once_and_reopening_changes_nothing() {
 
 #[test]
 fn two_stores_opening_a_new_database_at_once_both_succeed() {
+    // The race is short (one store committing the first migration between another's
+    // reads of the header), so it is run on many new databases.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("race.db");
-    let handles: Vec<_> = (0..4)
-        .map(|_| {
-            let path = path.clone();
-            std::thread::spawn(move || SqliteStore::open(path).map(|s| s.schema_version().unwrap()))
-        })
-        .collect();
-    for h in handles {
-        assert_eq!(h.join().unwrap().unwrap(), SCHEMA_VERSION);
+    for round in 0..24 {
+        let path = dir.path().join(format!("race-{round}.db"));
+        let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    start.wait();
+                    SqliteStore::open(path).map(|s| s.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for h in handles {
+            let opened = h.join().unwrap();
+            assert_eq!(
+                opened.as_ref().ok(),
+                Some(&SCHEMA_VERSION),
+                "round {round}: {opened:?}"
+            );
+        }
     }
 }
 
