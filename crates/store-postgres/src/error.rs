@@ -146,6 +146,18 @@ pub(crate) fn is_retryable(e: &postgres::Error) -> bool {
     )
 }
 
+/// Whether a cached prepared statement no longer fits the server: its result type was
+/// changed by a schema change (0A000, "cached plan must not change result type") or
+/// its name is gone (26000). Either way the server refused it before running it.
+/// (0A000 is also "feature not supported" in general, which none of this crate's
+/// statements asks for; a second refusal after preparing afresh is not retried.)
+pub(crate) fn is_stale_statement(e: &postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(&SqlState::FEATURE_NOT_SUPPORTED | &SqlState::INVALID_SQL_STATEMENT_NAME)
+    )
+}
+
 /// Maps a client error of operation `op` onto the facade's [`StoreError`].
 ///
 /// * a taken unique key (23505) is `Conflict`;

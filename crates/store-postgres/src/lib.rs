@@ -35,6 +35,16 @@
 //! `r2d2_postgres`) so a liveness check has a client-side timeout and the TLS
 //! connector is chosen per `sslmode`.
 //!
+//! ## Round trips
+//!
+//! Each pooled connection keeps the statements it has prepared, keyed by the crate's
+//! `&'static str` statement text (a fixed set, so the cache needs no bound): a
+//! statement's first use on a connection prepares it, every later use is one round
+//! trip (Bind/Execute) instead of two. Only the filtered keyset pages, whose text
+//! depends on the filters, are prepared for each use. A cached statement a schema
+//! change made unusable (`0A000` "cached plan must not change result type", `26000`
+//! its name gone) empties that connection's cache and the call runs once more.
+//!
 //! ## Options and their defaults
 //!
 //! [`PostgresOptions::new`] sets: `pool_size` 8, `min_idle` 1, `connect_timeout` 5 s,
@@ -131,11 +141,15 @@ mod options;
 mod pool;
 mod retry;
 mod rows;
+mod sql;
 mod store;
 mod tls;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+#[cfg(all(test, feature = "testing"))]
+mod tests;
 
 pub use error::Error;
 pub use migrations::SCHEMA_VERSION;

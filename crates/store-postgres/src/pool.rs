@@ -1,5 +1,7 @@
 //! The connection pool: r2d2 over the synchronous `postgres` client.
 //!
+//! * A pooled connection is a [`Conn`]: the client and the statements it has prepared
+//!   ([`Statements`]), which live and die with it.
 //! * A connection is checked (`SELECT` of nothing, bounded by `connect_timeout`) each
 //!   time it leaves the pool, so connections broken while idle — the server restarted,
 //!   a failover, a firewall that dropped the flow — are discarded and replaced instead
@@ -22,6 +24,22 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use crate::connect::Target;
 use crate::error::describe;
 use crate::options::PostgresOptions;
+use crate::sql::Statements;
+
+/// A pooled connection: the client, and the statements prepared on it.
+pub(crate) struct Conn {
+    pub(crate) client: Client,
+    pub(crate) statements: Statements,
+}
+
+impl Conn {
+    fn new(client: Client) -> Self {
+        Self {
+            client,
+            statements: Statements::default(),
+        }
+    }
+}
 
 /// Opens, checks and discards connections for r2d2.
 pub(crate) struct Manager {
@@ -49,24 +67,24 @@ impl Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = Client;
+    type Connection = Conn;
     type Error = postgres::Error;
 
-    fn connect(&self) -> Result<Client, postgres::Error> {
+    fn connect(&self) -> Result<Conn, postgres::Error> {
         let result = self.open();
         *self
             .last_error
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = result.as_ref().err().map(describe);
-        result
+        result.map(Conn::new)
     }
 
-    fn is_valid(&self, conn: &mut Client) -> Result<(), postgres::Error> {
-        conn.is_valid(self.check_timeout)
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        conn.client.is_valid(self.check_timeout)
     }
 
-    fn has_broken(&self, conn: &mut Client) -> bool {
-        conn.is_closed()
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.client.is_closed()
     }
 }
 

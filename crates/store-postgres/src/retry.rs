@@ -7,6 +7,14 @@
 //! called again when its transaction is retried, and only computes from the record it
 //! is given. Nothing else is retried: after a lost connection the outcome of a
 //! `COMMIT` is unknown, so the caller gets `Unavailable` rather than a second write.
+//!
+//! One more case runs a call again, once: a cached prepared statement the server no
+//! longer accepts (`0A000` "cached plan must not change result type" after a schema
+//! change, `26000` its name gone; see [`crate::sql`]). The server refused that
+//! statement before running it and rolled back the transaction it was in, so this is as
+//! safe as the retries above; the connection's statement cache is emptied first, so the
+//! second run prepares every statement afresh. It does not count against
+//! `max_retries`.
 
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
@@ -15,7 +23,9 @@ use postgres::{Client, IsolationLevel, Transaction};
 use shikaku::StoreError;
 
 use crate::PostgresStore;
-use crate::error::{is_retryable, store_error};
+use crate::error::{is_retryable, is_stale_statement, store_error};
+use crate::pool::Conn;
+use crate::sql::Sql;
 
 /// Why one try failed: the database, or a record that does not decode.
 pub(crate) enum Failure {
@@ -45,14 +55,15 @@ impl PostgresStore {
     pub(crate) fn transaction<T>(
         &self,
         op: &'static str,
-        mut f: impl FnMut(&mut Transaction<'_>) -> Result<T, Failure>,
+        mut f: impl FnMut(&mut Sql<'_, Transaction<'_>>) -> Result<T, Failure>,
     ) -> Result<T, StoreError> {
-        self.with_client(op, |client| {
-            let mut tx = client
+        self.with_conn(op, |conn| {
+            let mut tx = conn
+                .client
                 .build_transaction()
                 .isolation_level(IsolationLevel::ReadCommitted)
                 .start()?;
-            let out = f(&mut tx)?;
+            let out = f(&mut Sql::new(&mut tx, &mut conn.statements))?;
             tx.commit()?;
             Ok(out)
         })
@@ -63,14 +74,39 @@ impl PostgresStore {
     pub(crate) fn with_client<T>(
         &self,
         op: &'static str,
-        mut f: impl FnMut(&mut Client) -> Result<T, Failure>,
+        mut f: impl FnMut(&mut Sql<'_, Client>) -> Result<T, Failure>,
+    ) -> Result<T, StoreError> {
+        self.with_conn(op, |conn| {
+            f(&mut Sql::new(&mut conn.client, &mut conn.statements))
+        })
+    }
+
+    /// Runs `f` on a pooled connection, again after a serialization failure or a
+    /// deadlock (at most `max_retries` times), and once more after a stale cached
+    /// statement.
+    fn with_conn<T>(
+        &self,
+        op: &'static str,
+        mut f: impl FnMut(&mut Conn) -> Result<T, Failure>,
     ) -> Result<T, StoreError> {
         let mut conn = self.pool.get(op)?;
         let mut tries = 0u32;
+        let mut reprepared = false;
         loop {
             match f(&mut conn) {
                 Ok(out) => return Ok(out),
                 Err(Failure::Store(e)) => return Err(e),
+                Err(Failure::Db(e)) if is_stale_statement(&e) && !reprepared => {
+                    tracing::info!(
+                        op,
+                        reason = %crate::error::describe(&e),
+                        cached = conn.statements.len(),
+                        "a cached PostgreSQL statement no longer fits the schema; preparing \
+                         this connection's statements again"
+                    );
+                    conn.statements.clear();
+                    reprepared = true;
+                }
                 Err(Failure::Db(e)) if is_retryable(&e) => {
                     if tries >= self.max_retries {
                         return Err(StoreError::Unavailable(format!(

@@ -10,7 +10,7 @@
 mod admin;
 mod codec;
 
-pub(crate) use admin::{ApiKeyRow, AuditRow};
+pub(crate) use admin::{ApiKeyRow, AuditRow, api_key_columns, audit_columns};
 pub(crate) use codec::instant_to_sql;
 use codec::{
     Place, digest_from_sql, instant_from_sql, json_from_sql, json_to_sql, key_from_sql, step_to_sql,
@@ -22,7 +22,24 @@ use shikaku::{
     SealedSecret, SessionRecord, StoreError,
 };
 
+// Each row's column list is a macro expanding to a string literal, so statements can be
+// built with `concat!` as `&'static str`: the key of the per-connection statement
+// cache (`crate::sql`).
+
 // ----- accounts ----------------------------------------------------------------------------
+
+/// The column list every `SELECT` of an [`AccountRow`] uses, in
+/// [`AccountRow::from_row`]'s order; also the order of `INSERT`s of a whole row
+/// (`$1` … `$17`).
+macro_rules! account_columns {
+    () => {
+        "id, institution_code, login_id, password_history, must_change_password, disabled, \
+         mfa_secret, mfa_last_step, mfa_drift, mfa_enrolled_at, pending_secret, \
+         pending_print_prompt_shown, pending_created_at, pending_ticket, session_slot, \
+         created_at, updated_at"
+    };
+}
+pub(crate) use account_columns;
 
 /// One row of `accounts`.
 #[derive(Debug)]
@@ -47,12 +64,8 @@ pub(crate) struct AccountRow {
 }
 
 impl AccountRow {
-    /// The column list every `SELECT` of this row uses, in [`Self::from_row`]'s order;
-    /// also the order of `INSERT`s of a whole row (`$1` … `$17`).
-    pub(crate) const COLUMNS: &'static str = "id, institution_code, login_id, password_history, \
-        must_change_password, disabled, mfa_secret, mfa_last_step, mfa_drift, mfa_enrolled_at, \
-        pending_secret, pending_print_prompt_shown, pending_created_at, pending_ticket, \
-        session_slot, created_at, updated_at";
+    /// [`account_columns!`], for statements built at run time.
+    pub(crate) const COLUMNS: &'static str = account_columns!();
 
     pub(crate) fn from_row(row: &Row) -> Result<Self, postgres::Error> {
         Ok(Self {
@@ -76,7 +89,7 @@ impl AccountRow {
         })
     }
 
-    /// The values in [`Self::COLUMNS`] order, for `$1` … `$17`.
+    /// The values in [`account_columns!`] order, for `$1` … `$17`.
     pub(crate) fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 17] {
         [
             &self.id,
@@ -228,6 +241,14 @@ impl TryFrom<&Attempts> for AttemptsRow {
 
 // ----- login_tickets -------------------------------------------------------------------------
 
+/// [`TicketRow`]'s columns, in [`TicketRow::from_row`]'s order.
+macro_rules! ticket_columns {
+    () => {
+        "digest, account_id, issued_at, expires_at"
+    };
+}
+pub(crate) use ticket_columns;
+
 /// One row of `login_tickets`.
 #[derive(Debug)]
 pub(crate) struct TicketRow {
@@ -238,8 +259,6 @@ pub(crate) struct TicketRow {
 }
 
 impl TicketRow {
-    pub(crate) const COLUMNS: &'static str = "digest, account_id, issued_at, expires_at";
-
     pub(crate) fn from_row(row: &Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             digest: row.try_get(0)?,
@@ -280,6 +299,14 @@ impl TryFrom<&LoginTicketRecord> for TicketRow {
 
 // ----- sessions ------------------------------------------------------------------------------
 
+/// [`SessionRow`]'s columns, in [`SessionRow::from_row`]'s order.
+macro_rules! session_columns {
+    () => {
+        "digest, account_id, clock, created_at"
+    };
+}
+pub(crate) use session_columns;
+
 /// One row of `sessions`.
 #[derive(Debug)]
 pub(crate) struct SessionRow {
@@ -290,8 +317,6 @@ pub(crate) struct SessionRow {
 }
 
 impl SessionRow {
-    pub(crate) const COLUMNS: &'static str = "digest, account_id, clock, created_at";
-
     pub(crate) fn from_row(row: &Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             digest: row.try_get(0)?,

@@ -13,6 +13,14 @@ use super::codec::{
 
 // ----- audit_events --------------------------------------------------------------------------
 
+/// [`AuditRow`]'s columns, in [`AuditRow::from_row`]'s order.
+macro_rules! audit_columns {
+    () => {
+        "seq, at, kind, institution_code, login_id, channel, detail"
+    };
+}
+pub(crate) use audit_columns;
+
 /// One row of `audit_events` (`seq` is assigned by the database).
 #[derive(Debug)]
 pub(crate) struct AuditRow {
@@ -26,8 +34,8 @@ pub(crate) struct AuditRow {
 }
 
 impl AuditRow {
-    pub(crate) const COLUMNS: &'static str =
-        "seq, at, kind, institution_code, login_id, channel, detail";
+    /// [`audit_columns!`], for statements built at run time.
+    pub(crate) const COLUMNS: &'static str = audit_columns!();
 
     pub(crate) fn from_row(row: &Row) -> Result<Self, postgres::Error> {
         Ok(Self {
@@ -89,6 +97,14 @@ impl TryFrom<&AuditEvent> for AuditRow {
 
 // ----- api_keys ------------------------------------------------------------------------------
 
+/// [`ApiKeyRow`]'s columns, in [`ApiKeyRow::from_row`]'s order.
+macro_rules! api_key_columns {
+    () => {
+        "id, name, digest, scope, created_at, revoked_at"
+    };
+}
+pub(crate) use api_key_columns;
+
 /// One row of `api_keys`.
 #[derive(Debug)]
 pub(crate) struct ApiKeyRow {
@@ -101,8 +117,6 @@ pub(crate) struct ApiKeyRow {
 }
 
 impl ApiKeyRow {
-    pub(crate) const COLUMNS: &'static str = "id, name, digest, scope, created_at, revoked_at";
-
     pub(crate) fn from_row(row: &Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,

@@ -2,15 +2,20 @@
 //! read-modify-write behind [`Store::update_account`](shikaku::Store::update_account),
 //! keyset pages, and imports that keep the id.
 
+use postgres::Transaction;
 use postgres::types::ToSql;
-use postgres::{GenericClient, Transaction};
 use shikaku::{AccountId, AccountKey, AccountPage, AccountRecord, NewAccount, StoreError};
 
 use super::PostgresStore;
-use crate::rows::AccountRow;
+use crate::retry::Failure;
+use crate::rows::{AccountRow, account_columns};
+use crate::sql::Sql;
 
-fn select(filter: &str) -> String {
-    format!("SELECT {} FROM accounts {filter}", AccountRow::COLUMNS)
+/// `SELECT` of whole rows of `accounts` followed by `$filter`, as one literal.
+macro_rules! select {
+    ($filter:literal) => {
+        concat!("SELECT ", account_columns!(), " FROM accounts ", $filter)
+    };
 }
 
 /// Inserts a new account (no authenticator, no sessions); its id is the sequence's
@@ -60,7 +65,7 @@ pub(super) fn by_id(
 ) -> Result<Option<AccountRecord>, StoreError> {
     let row = store.with_client("read an account", |client| {
         Ok(client
-            .query_opt(&select("WHERE id = $1"), &[&id.0])?
+            .query_opt(select!("WHERE id = $1"), &[&id.0])?
             .map(|r| AccountRow::from_row(&r))
             .transpose()?)
     })?;
@@ -75,7 +80,7 @@ pub(super) fn by_key(
     let row = store.with_client("read an account", |client| {
         Ok(client
             .query_opt(
-                &select("WHERE institution_code = $1 AND login_id = $2"),
+                select!("WHERE institution_code = $1 AND login_id = $2"),
                 &[&code, &login],
             )?
             .map(|r| AccountRow::from_row(&r))
@@ -87,7 +92,7 @@ pub(super) fn by_key(
 /// Every account, ordered by 機関コード then ログイン ID (byte order).
 pub(super) fn all(store: &PostgresStore) -> Result<Vec<AccountRecord>, StoreError> {
     let rows = store.with_client("list accounts", |client| {
-        collect(client, &select("ORDER BY institution_code, login_id"), &[])
+        rows(&client.query(select!("ORDER BY institution_code, login_id"), &[])?)
     })?;
     rows.into_iter().map(AccountRecord::try_from).collect()
 }
@@ -127,12 +132,14 @@ pub(super) fn page(
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
-    let sql = select(&format!(
-        "{filter} ORDER BY institution_code, login_id LIMIT ${}",
+    // Built at run time (the filters vary), so not one of the cached statements.
+    let sql = format!(
+        "SELECT {} FROM accounts {filter} ORDER BY institution_code, login_id LIMIT ${}",
+        AccountRow::COLUMNS,
         params.len()
-    ));
+    );
     let rows = store.with_client("read a page of accounts", |client| {
-        collect(client, &sql, &params)
+        rows(&client.query_uncached(&sql, &params)?)
     })?;
     rows.into_iter().map(AccountRecord::try_from).collect()
 }
@@ -146,7 +153,7 @@ pub(super) fn update(
     f: &mut dyn FnMut(&mut AccountRecord) -> bool,
 ) -> Result<Option<AccountRecord>, StoreError> {
     store.transaction("update an account", |tx| {
-        let Some(row) = tx.query_opt(&select("WHERE id = $1 FOR UPDATE"), &[&id.0])? else {
+        let Some(row) = tx.query_opt(select!("WHERE id = $1 FOR UPDATE"), &[&id.0])? else {
             return Ok(None);
         };
         let stored = AccountRecord::try_from(AccountRow::from_row(&row)?)?;
@@ -166,15 +173,17 @@ pub(super) fn update(
 /// reading the sequence and setting it.
 pub(super) fn import(store: &PostgresStore, record: &AccountRecord) -> Result<(), StoreError> {
     let row = AccountRow::try_from(record)?;
-    let placeholders: Vec<String> = (1..=17).map(|i| format!("${i}")).collect();
-    let insert = format!(
-        "INSERT INTO accounts ({}) VALUES ({})",
-        AccountRow::COLUMNS,
-        placeholders.join(", ")
-    );
     store.transaction("import an account", |tx| {
         tx.batch_execute("LOCK TABLE accounts IN SHARE ROW EXCLUSIVE MODE")?;
-        tx.execute(&insert, &row.params())?;
+        tx.execute(
+            concat!(
+                "INSERT INTO accounts (",
+                account_columns!(),
+                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                 $16, $17)"
+            ),
+            &row.params(),
+        )?;
         tx.execute(
             "SELECT setval(s, greatest($1, coalesce(pg_sequence_last_value(s), 0), 1)) \
              FROM (SELECT pg_get_serial_sequence('accounts', 'id')::regclass AS s) AS q",
@@ -184,7 +193,7 @@ pub(super) fn import(store: &PostgresStore, record: &AccountRecord) -> Result<()
     })
 }
 
-fn write_row(tx: &mut Transaction<'_>, row: &AccountRow) -> Result<u64, postgres::Error> {
+fn write_row(tx: &mut Sql<'_, Transaction<'_>>, row: &AccountRow) -> Result<u64, postgres::Error> {
     tx.execute(
         "UPDATE accounts SET institution_code = $2, login_id = $3, password_history = $4, \
          must_change_password = $5, disabled = $6, mfa_secret = $7, mfa_last_step = $8, \
@@ -195,13 +204,8 @@ fn write_row(tx: &mut Transaction<'_>, row: &AccountRow) -> Result<u64, postgres
     )
 }
 
-fn collect(
-    client: &mut impl GenericClient,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<AccountRow>, crate::retry::Failure> {
-    Ok(client
-        .query(sql, params)?
+fn rows(rows: &[postgres::Row]) -> Result<Vec<AccountRow>, Failure> {
+    Ok(rows
         .iter()
         .map(AccountRow::from_row)
         .collect::<Result<Vec<_>, _>>()?)

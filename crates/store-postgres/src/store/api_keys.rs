@@ -5,7 +5,7 @@ use shikaku::{ApiKeyId, ApiKeyRecord, NewApiKey, StoreError, TokenDigest};
 use time::OffsetDateTime;
 
 use super::PostgresStore;
-use crate::rows::{ApiKeyRow, instant_to_sql};
+use crate::rows::{ApiKeyRow, api_key_columns, instant_to_sql};
 
 /// Stores a key; a digest already stored is [`StoreError::Conflict`].
 pub(super) fn insert(store: &PostgresStore, key: NewApiKey) -> Result<ApiKeyRecord, StoreError> {
@@ -36,13 +36,16 @@ pub(super) fn by_digest(
     store: &PostgresStore,
     digest: &TokenDigest,
 ) -> Result<Option<ApiKeyRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {} FROM api_keys WHERE digest = $1",
-        ApiKeyRow::COLUMNS
-    );
     let row = store.with_client("read an API key", |client| {
         Ok(client
-            .query_opt(&sql, &[&&digest.0[..]])?
+            .query_opt(
+                concat!(
+                    "SELECT ",
+                    api_key_columns!(),
+                    " FROM api_keys WHERE digest = $1"
+                ),
+                &[&&digest.0[..]],
+            )?
             .map(|r| ApiKeyRow::from_row(&r))
             .transpose()?)
     })?;
@@ -51,10 +54,12 @@ pub(super) fn by_digest(
 
 /// Every key, by id.
 pub(super) fn all(store: &PostgresStore) -> Result<Vec<ApiKeyRecord>, StoreError> {
-    let sql = format!("SELECT {} FROM api_keys ORDER BY id", ApiKeyRow::COLUMNS);
     let rows = store.with_client("list API keys", |client| {
         Ok(client
-            .query(&sql, &[])?
+            .query(
+                concat!("SELECT ", api_key_columns!(), " FROM api_keys ORDER BY id"),
+                &[],
+            )?
             .iter()
             .map(ApiKeyRow::from_row)
             .collect::<Result<Vec<_>, _>>()?)

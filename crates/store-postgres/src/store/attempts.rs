@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use super::PostgresStore;
 use crate::retry::Failure;
 use crate::rows::AttemptsRow;
+use crate::sql::Sql;
 
 const SELECT_FOR_UPDATE: &str = "SELECT password_lockout, passcode_lockout FROM attempts \
      WHERE institution_code = $1 AND login_id = $2 FOR UPDATE";
@@ -47,7 +48,7 @@ pub(super) fn update(
 /// seen) first when absent. A row deleted by a concurrent `prune` between the insert
 /// and the lock is simply created again.
 fn lock_row(
-    tx: &mut Transaction<'_>,
+    tx: &mut Sql<'_, Transaction<'_>>,
     code: &str,
     login: &str,
     fresh: &AttemptsRow,
@@ -132,7 +133,7 @@ pub(super) fn all(store: &PostgresStore) -> Result<Vec<(AccountKey, Attempts)>, 
 /// transaction is changing once that one commits, so a counter that has just gone up
 /// is never deleted.
 pub(super) fn delete_cleared(
-    tx: &mut Transaction<'_>,
+    tx: &mut Sql<'_, Transaction<'_>>,
     cleared: &AttemptsRow,
     now: OffsetDateTime,
 ) -> Result<u64, Failure> {

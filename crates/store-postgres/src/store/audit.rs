@@ -8,11 +8,13 @@
 //! every node; the price is that appends are serialised — one short insert each.
 
 use postgres::types::ToSql;
+use postgres::{Client, Row};
 use shikaku::{AccountPage, AuditEvent, AuditOrder, AuditQuery, StoreError, StoredAuditEvent};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::PostgresStore;
-use crate::rows::{AuditRow, instant_to_sql};
+use crate::rows::{AuditRow, audit_columns, instant_to_sql};
+use crate::sql::Sql;
 
 /// The advisory lock key of appends: "shkkaudt".
 const APPEND_LOCK: i64 = 0x7368_6b6b_6175_6474;
@@ -72,14 +74,19 @@ pub(super) fn delete_before(
 /// The last `limit` events appended, newest first (by arrival, not by `at`).
 pub(super) fn recent(store: &PostgresStore, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let sql = format!(
-        "SELECT {} FROM audit_events ORDER BY seq DESC LIMIT $1",
-        AuditRow::COLUMNS
-    );
-    Ok(read(store, "read audit events", &sql, &[&limit])?
-        .into_iter()
-        .map(|e| e.event)
-        .collect())
+    Ok(read(store, "read audit events", |client| {
+        client.query(
+            concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_events ORDER BY seq DESC LIMIT $1"
+            ),
+            &[&limit],
+        )
+    })?
+    .into_iter()
+    .map(|e| e.event)
+    .collect())
 }
 
 /// The events matching `query` ([`AuditQuery::matches`]), in its order from its
@@ -130,23 +137,25 @@ pub(super) fn page(
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
+    // Built at run time (the filters vary), so not one of the cached statements.
     let sql = format!(
         "SELECT {} FROM audit_events {filter} ORDER BY seq {order} LIMIT ${}",
         AuditRow::COLUMNS,
         params.len()
     );
-    read(store, "read a page of audit events", &sql, &params)
+    read(store, "read a page of audit events", |client| {
+        client.query_uncached(&sql, &params)
+    })
 }
 
+/// The events `query` reads.
 fn read(
     store: &PostgresStore,
     op: &'static str,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
+    mut query: impl FnMut(&mut Sql<'_, Client>) -> Result<Vec<Row>, postgres::Error>,
 ) -> Result<Vec<StoredAuditEvent>, StoreError> {
     let rows = store.with_client(op, |client| {
-        Ok(client
-            .query(sql, params)?
+        Ok(query(client)?
             .iter()
             .map(AuditRow::from_row)
             .collect::<Result<Vec<_>, _>>()?)

@@ -7,7 +7,20 @@ use shikaku::{AccountId, SessionRecord, StoreError, TokenDigest};
 use time::OffsetDateTime;
 
 use super::PostgresStore;
-use crate::rows::SessionRow;
+use crate::rows::{SessionRow, session_columns};
+use crate::sql::Sql;
+
+/// `SELECT` of the session whose digest is `$1`, then `$suffix`, as one literal.
+macro_rules! select {
+    ($suffix:literal) => {
+        concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE digest = $1",
+            $suffix
+        )
+    };
+}
 
 pub(super) fn insert(store: &PostgresStore, session: &SessionRecord) -> Result<(), StoreError> {
     let row = SessionRow::try_from(session)?;
@@ -21,10 +34,9 @@ pub(super) fn by_digest(
     store: &PostgresStore,
     digest: &TokenDigest,
 ) -> Result<Option<SessionRecord>, StoreError> {
-    let sql = select("");
     let row = store.with_client("read a session", |client| {
         Ok(client
-            .query_opt(&sql, &[&&digest.0[..]])?
+            .query_opt(select!(""), &[&&digest.0[..]])?
             .map(|r| SessionRow::from_row(&r))
             .transpose()?)
     })?;
@@ -37,9 +49,8 @@ pub(super) fn update(
     digest: &TokenDigest,
     f: &mut dyn FnMut(&mut SessionRecord),
 ) -> Result<Option<SessionRecord>, StoreError> {
-    let sql = select("FOR UPDATE");
     store.transaction("update a session", |tx| {
-        let Some(row) = tx.query_opt(&sql, &[&&digest.0[..]])? else {
+        let Some(row) = tx.query_opt(select!(" FOR UPDATE"), &[&&digest.0[..]])? else {
             return Ok(None);
         };
         let mut session = SessionRecord::try_from(SessionRow::from_row(&row)?)?;
@@ -72,10 +83,12 @@ pub(super) fn delete_ended(
     idle: &IdleTimeout,
     ended_before: OffsetDateTime,
 ) -> Result<usize, StoreError> {
-    let sql = format!("SELECT {} FROM sessions", SessionRow::COLUMNS);
     store.transaction("delete ended sessions", |tx| {
         let mut deleted = 0u64;
-        for row in tx.query(&sql, &[])? {
+        for row in tx.query(
+            concat!("SELECT ", session_columns!(), " FROM sessions"),
+            &[],
+        )? {
             let row = SessionRow::from_row(&row)?;
             let (digest, clock) = (row.digest.clone(), row.clock.clone());
             let session = SessionRecord::try_from(row)?;
@@ -90,14 +103,10 @@ pub(super) fn delete_ended(
     })
 }
 
-fn select(suffix: &str) -> String {
-    format!(
-        "SELECT {} FROM sessions WHERE digest = $1 {suffix}",
-        SessionRow::COLUMNS
-    )
-}
-
-fn upsert(client: &mut impl GenericClient, row: &SessionRow) -> Result<u64, postgres::Error> {
+fn upsert(
+    client: &mut Sql<'_, impl GenericClient>,
+    row: &SessionRow,
+) -> Result<u64, postgres::Error> {
     client.execute(
         "INSERT INTO sessions (digest, account_id, clock, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (digest) DO UPDATE SET account_id = excluded.account_id, \

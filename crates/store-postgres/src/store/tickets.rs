@@ -5,7 +5,8 @@ use postgres::Transaction;
 use shikaku::{AccountId, LoginTicketRecord, StoreError, TokenDigest};
 
 use super::PostgresStore;
-use crate::rows::TicketRow;
+use crate::rows::{TicketRow, ticket_columns};
+use crate::sql::Sql;
 
 pub(super) fn insert(store: &PostgresStore, ticket: &LoginTicketRecord) -> Result<(), StoreError> {
     let row = TicketRow::try_from(ticket)?;
@@ -30,13 +31,16 @@ pub(super) fn by_digest(
     store: &PostgresStore,
     digest: &TokenDigest,
 ) -> Result<Option<LoginTicketRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {} FROM login_tickets WHERE digest = $1",
-        TicketRow::COLUMNS
-    );
     let row = store.with_client("read a login ticket", |client| {
         Ok(client
-            .query_opt(&sql, &[&&digest.0[..]])?
+            .query_opt(
+                concat!(
+                    "SELECT ",
+                    ticket_columns!(),
+                    " FROM login_tickets WHERE digest = $1"
+                ),
+                &[&&digest.0[..]],
+            )?
             .map(|r| TicketRow::from_row(&r))
             .transpose()?)
     })?;
@@ -65,6 +69,9 @@ pub(super) fn delete_all_of(store: &PostgresStore, account: AccountId) -> Result
 
 /// Deletes the tickets expired at `now` (a stored instant), inside the caller's
 /// transaction; returns how many went.
-pub(super) fn delete_expired(tx: &mut Transaction<'_>, now: &str) -> Result<u64, postgres::Error> {
+pub(super) fn delete_expired(
+    tx: &mut Sql<'_, Transaction<'_>>,
+    now: &str,
+) -> Result<u64, postgres::Error> {
     tx.execute("DELETE FROM login_tickets WHERE expires_at <= $1", &[&now])
 }
