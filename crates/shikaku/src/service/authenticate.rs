@@ -23,7 +23,7 @@ impl<S: Store> Shikaku<S> {
     ) -> Result<Authentication, Error> {
         let channel = Channel::ReceiptComputer;
         let account = match self.password_step(key, password, channel)? {
-            PasswordStep::Verified(account) => account,
+            PasswordStep::Verified(account, _) => account,
             PasswordStep::Invalid => return Ok(Authentication::InvalidCredentials),
             PasswordStep::Locked(until) | PasswordStep::LockedNow(until) => {
                 return Ok(Authentication::Locked { until });

@@ -93,15 +93,20 @@ impl<S: Store> Shikaku<S> {
         match account {
             Some(account) if matches => {
                 let mut lifted = None;
+                let now = self.clock.now();
+                let mut passcode_lock = LockStatus::Open { attempts_left: 1 };
                 self.store.update_attempts(key, &mut |a| {
                     lifted = a.password.refusals();
                     a.password.record_success_of(attempt);
+                    // Read here rather than in a store call of its own: the login that
+                    // follows refuses to issue a ticket while this lock is in force.
+                    passcode_lock = a.passcode.status(&self.config.passcode_lockout, now);
                 })?;
                 if let Some(tally) = lifted {
                     self.report_refusals(Factor::Password, key, channel, tally);
                 }
                 let account = self.rehash_if_needed(account, password)?;
-                Ok(PasswordStep::Verified(Box::new(account)))
+                Ok(PasswordStep::Verified(Box::new(account), passcode_lock))
             }
             _ => {
                 self.emit(AuditKind::PasswordFailed, Some(key), channel, None);
@@ -395,8 +400,9 @@ pub(super) enum Reserved {
 
 /// The answer of [`Shikaku::password_step`].
 pub(super) enum PasswordStep {
-    /// The password is right.
-    Verified(Box<AccountRecord>),
+    /// The password is right: the account, and the passcode lock as it stood when the
+    /// success was recorded.
+    Verified(Box<AccountRecord>, LockStatus),
     /// Wrong password or unknown identifier.
     Invalid,
     /// A lock was already in force.

@@ -19,8 +19,8 @@ impl<S: Store> Shikaku<S> {
         key: &AccountKey,
         password: &Password,
     ) -> Result<PasswordLogin, Error> {
-        let account = match self.password_step(key, password, Channel::Web)? {
-            PasswordStep::Verified(account) => account,
+        let (account, passcode_lock) = match self.password_step(key, password, Channel::Web)? {
+            PasswordStep::Verified(account, passcode_lock) => (account, passcode_lock),
             PasswordStep::Invalid => return Ok(PasswordLogin::Invalid),
             PasswordStep::Locked(until) | PasswordStep::LockedNow(until) => {
                 return Ok(PasswordLogin::Locked { until });
@@ -37,16 +37,11 @@ impl<S: Store> Shikaku<S> {
             return Ok(PasswordLogin::Disabled);
         }
         // A passcode lock still in force stops the login here, before a ticket exists.
-        let now = self.clock.now();
-        if let LockStatus::Locked { until } = self
-            .store
-            .attempts(key)?
-            .passcode
-            .status(&self.config.passcode_lockout, now)
-        {
+        if let LockStatus::Locked { until } = passcode_lock {
             self.refused_on_lock(key, Factor::Passcode, Channel::Web)?;
             return Ok(PasswordLogin::Locked { until });
         }
+        let now = self.clock.now();
         let token = Token::generate(&self.rng);
         let digest = token.digest();
         let expires_at = now.saturating_add(self.config.login_ticket_ttl());

@@ -29,7 +29,7 @@ impl<S: Store> Shikaku<S> {
         }
         let key = &session.key;
         let account = match self.password_step(key, current, Channel::Web)? {
-            PasswordStep::Verified(account) => account,
+            PasswordStep::Verified(account, _) => account,
             PasswordStep::Invalid => {
                 return Ok(PasswordChange::WrongCurrent { locked_until: None });
             }
