@@ -166,6 +166,23 @@ argon2_ms() {
         | sed -n 's/.* \([0-9.]*\) ms\/run.*/\1/p'
 }
 
+# argon2_parallel_ms [RUNS]: the same verification with every core computing one at
+# once (one process per core, as the server's hashing threads do): the mean time of one.
+# Two computations at once are slower each than one alone — they share the last-level
+# cache and the memory bus (19 MiB each) — so this, not argon2_ms, is what the cores can
+# really do together.
+argon2_parallel_ms() {
+    local i pids=()
+    for i in $(seq 1 "$(nproc)"); do
+        "$ROOT/target/release/examples/hash_memory" pooled "${1:-60}" >"$WORK/argon2-$i.out" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    cat "$WORK"/argon2-*.out | sed -n 's/.* \([0-9.]*\) ms\/run.*/\1/p' \
+        | awk '{t += $1; n++} END {printf "%.3f", t / n}'
+    rm -f "$WORK"/argon2-*.out
+}
+
 # wrk_login CONNECTIONS SECONDS [extra wrk args]: password logins, rotating over the users.
 # The long timeout keeps wrk from giving up on queued logins: a client that disconnects
 # is a different experiment (see docs/performance.md).
