@@ -314,7 +314,9 @@ impl<S: Store> Shikaku<S> {
         Ok(self.store.recent_audit(limit)?)
     }
 
-    /// Removes expired login tickets and empty counters, and recomputes the argon2
+    /// Removes expired login tickets and counters with nothing left to remember
+    /// ([`Store::prune`]: no failure, no lock in force, no refusals still to report),
+    /// and recomputes the argon2
     /// settings the timing dummies cover from the accounts as stored now (a setting no
     /// account uses any more is dropped; one written by another process is learnt).
     pub fn prune(&self) -> Result<usize, Error> {
