@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use shikaku::Store;
+use shikaku::{AccountKey, AdminCaller, Shikaku, Store};
 
 use super::super::error::ApiError;
 use super::super::extract::{JsonBody, ok, reply};
@@ -87,13 +87,10 @@ pub(super) async fn unlock<S: Store>(
     Caller(caller): Caller,
     AccountPath(key): AccountPath,
 ) -> Response {
-    let answer = async {
-        state
-            .run_light(move |s| s.unlock_as(&caller, &key))
-            .await??;
-        ok(StatusCode::NO_CONTENT)
-    };
-    reply(lang, &state.rules, answer.await)
+    account_action(state, lang, caller, key, |s, caller, key| {
+        s.unlock_as(caller, key)
+    })
+    .await
 }
 
 /// `POST …/reset-mfa`: device lost.
@@ -103,13 +100,10 @@ pub(super) async fn reset_mfa<S: Store>(
     Caller(caller): Caller,
     AccountPath(key): AccountPath,
 ) -> Response {
-    let answer = async {
-        state
-            .run_light(move |s| s.reset_mfa_as(&caller, &key))
-            .await??;
-        ok(StatusCode::NO_CONTENT)
-    };
-    reply(lang, &state.rules, answer.await)
+    account_action(state, lang, caller, key, |s, caller, key| {
+        s.reset_mfa_as(caller, key)
+    })
+    .await
 }
 
 /// `POST …/reset-password`: a new initial password, shown this once.
@@ -135,7 +129,10 @@ pub(super) async fn disable<S: Store>(
     Caller(caller): Caller,
     AccountPath(key): AccountPath,
 ) -> Response {
-    set_disabled(state, lang, caller, key, true).await
+    account_action(state, lang, caller, key, |s, caller, key| {
+        s.set_disabled_as(caller, key, true)
+    })
+    .await
 }
 
 /// `POST …/enable`.
@@ -145,20 +142,24 @@ pub(super) async fn enable<S: Store>(
     Caller(caller): Caller,
     AccountPath(key): AccountPath,
 ) -> Response {
-    set_disabled(state, lang, caller, key, false).await
+    account_action(state, lang, caller, key, |s, caller, key| {
+        s.set_disabled_as(caller, key, false)
+    })
+    .await
 }
 
-async fn set_disabled<S: Store>(
+/// One facade operation on one account that answers nothing: `204` when it is done.
+async fn account_action<S: Store>(
     state: AppState<S>,
     lang: Lang,
-    caller: shikaku::AdminCaller,
-    key: shikaku::AccountKey,
-    disabled: bool,
+    caller: AdminCaller,
+    key: AccountKey,
+    action: impl FnOnce(&Shikaku<S>, &AdminCaller, &AccountKey) -> Result<(), shikaku::Error>
+    + Send
+    + 'static,
 ) -> Response {
     let answer: Answer = async {
-        state
-            .run_light(move |s| s.set_disabled_as(&caller, &key, disabled))
-            .await??;
+        state.run_light(move |s| action(s, &caller, &key)).await??;
         ok(StatusCode::NO_CONTENT)
     }
     .await;
