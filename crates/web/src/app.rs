@@ -106,7 +106,8 @@ pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Ro
     }
     let security = security.build();
     let metrics = metrics.unwrap_or_default();
-    let state = AppState::new(Arc::clone(&service), security.clone());
+    let state = AppState::new(Arc::clone(&service), security.clone())
+        .counting_admission(metrics.admission_waiting());
     let routes = Router::new()
         .merge(crate::screens::routes())
         .nest(crate::api::PREFIX, crate::api::routes())

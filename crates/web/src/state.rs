@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+use prometheus_client::metrics::gauge::Gauge;
 use shikaku::{Shikaku, Store};
 use tokio::sync::Semaphore;
 
@@ -40,6 +41,8 @@ pub struct AppState<S: Store> {
     pub rules: Arc<Rules>,
     /// Password calls in flight (see the module docs).
     admission: Arc<Semaphore>,
+    /// Password calls waiting for admission (a metric; unregistered by default).
+    admission_waiting: Gauge,
 }
 
 impl<S: Store> Clone for AppState<S> {
@@ -49,6 +52,7 @@ impl<S: Store> Clone for AppState<S> {
             security: self.security.clone(),
             rules: Arc::clone(&self.rules),
             admission: Arc::clone(&self.admission),
+            admission_waiting: self.admission_waiting.clone(),
         }
     }
 }
@@ -80,7 +84,16 @@ impl<S: Store> AppState<S> {
             security,
             rules,
             admission: Arc::new(Semaphore::new(permits)),
+            admission_waiting: Gauge::default(),
         }
+    }
+
+    /// Counts the password calls waiting for admission in `gauge` (the metrics'
+    /// [`Metrics::admission_waiting`](crate::ops::Metrics::admission_waiting)).
+    #[must_use]
+    pub fn counting_admission(mut self, gauge: Gauge) -> Self {
+        self.admission_waiting = gauge;
+        self
     }
 
     /// Runs a facade call that may hash a password (login, password change, one-call
@@ -93,10 +106,14 @@ impl<S: Store> AppState<S> {
         &self,
         f: impl FnOnce(&Shikaku<S>) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let permit = Arc::clone(&self.admission)
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Internal("admission closed"))?;
+        let permit = {
+            // Counted while waiting, also when the client hangs up meanwhile.
+            let _waiting = Waiting::on(&self.admission_waiting);
+            Arc::clone(&self.admission)
+                .acquire_owned()
+                .await
+                .map_err(|_| Error::Internal("admission closed"))?
+        };
         let service = Arc::clone(&self.service);
         // The permit lives as long as the call itself: if the client hangs up and this
         // future is dropped, the blocking task still holds it until the call ends.
@@ -123,5 +140,95 @@ impl<S: Store> AppState<S> {
         tokio::task::spawn_blocking(move || f(&service))
             .await
             .map_err(|_| Error::Internal("a facade call panicked"))
+    }
+}
+
+/// One call counted in a gauge for as long as it lives.
+struct Waiting<'a>(&'a Gauge);
+
+impl<'a> Waiting<'a> {
+    fn on(gauge: &'a Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+    use shikaku::MemoryStore;
+    use shikaku::testing::Harness;
+
+    use super::*;
+
+    fn state(gauge: &Gauge) -> AppState<MemoryStore> {
+        let harness = Harness::new(Arc::new(MemoryStore::new()));
+        let security = WebSecurity::builder(ChaCha20Rng::from_seed([7; 32])).build();
+        AppState::new(harness.service, security).counting_admission(gauge.clone())
+    }
+
+    /// Lets the other tasks run until `done` holds (bounded).
+    async fn until(what: &str, done: impl Fn() -> bool) {
+        for _ in 0..100_000 {
+            if done() {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("never happened: {what}");
+    }
+
+    /// Calls beyond the admitted ones are counted while they wait, and uncounted when
+    /// admitted or when their client goes away.
+    #[tokio::test]
+    async fn calls_waiting_for_admission_are_counted() {
+        let gauge = Gauge::default();
+        let state = state(&gauge);
+        let admitted = state.service.config().hash_cost.concurrent_calls.max(1)
+            * AppState::<MemoryStore>::ADMISSION_PER_PERMIT;
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let released = Arc::new(std::sync::Mutex::new(released));
+        let mut holders = Vec::new();
+        for _ in 0..admitted {
+            let (state, released) = (state.clone(), Arc::clone(&released));
+            holders.push(tokio::spawn(async move {
+                state
+                    .run(move |_| released.lock().unwrap().recv().unwrap())
+                    .await
+            }));
+        }
+        until("every admission taken", || {
+            state.admission.available_permits() == 0
+        })
+        .await;
+        assert_eq!(gauge.get(), 0, "the admitted calls are not waiting");
+        let waiter = tokio::spawn({
+            let state = state.clone();
+            async move { state.run(|_| 42).await }
+        });
+        let gone = tokio::spawn({
+            let state = state.clone();
+            async move { state.run(|_| 0).await }
+        });
+        until("two calls waiting", || gauge.get() == 2).await;
+        gone.abort();
+        until("the abandoned call uncounted", || gauge.get() == 1).await;
+        for _ in 0..admitted {
+            release.send(()).unwrap();
+        }
+        assert_eq!(waiter.await.unwrap().unwrap(), 42);
+        for holder in holders {
+            holder.await.unwrap().unwrap();
+        }
+        assert_eq!(gauge.get(), 0);
     }
 }

@@ -103,6 +103,7 @@ fn health_readiness_and_metrics_count_a_scripted_flow() {
         "{text}"
     );
     assert_eq!(sample(&text, "shikaku_hashing_in_use"), 0.0);
+    assert_eq!(sample(&text, "shikaku_admission_waiting"), 0.0);
     for typed in [
         "metric01",
         "metric02",

@@ -10,6 +10,7 @@
 //! | `shikaku_sessions_ended_total` | `reason` = logout, idle, superseded | |
 //! | `shikaku_argon2_duration_seconds` | – (histogram) | the facade's hashing gate: one observation per hashing step (a verification with its timing dummies, a hash, a history check) |
 //! | `shikaku_hashing_in_use`, `shikaku_hashing_waiting`, `shikaku_hashing_permits` | – (gauges) | the facade's hashing gate, read at each scrape |
+//! | `shikaku_admission_waiting` | – (gauge) | password calls waiting for the web layer's admission ([`AppState::run`](crate::state::AppState::run)) |
 //! | `shikaku_http_requests_total` | `route` (template), `method`, `status` | every request ([`super::http`]) |
 //! | `shikaku_http_request_duration_seconds` | `route`, `method` (histogram) | every request |
 //! | `shikaku_store_unavailable_total` | `route` (template) | requests answered `503` because the store could not answer ([`super::http`]) |
@@ -26,6 +27,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use shikaku::{Argon2Timings, AuditEvent, AuditKind, AuditSink, Channel, HashingLoad};
@@ -72,6 +74,7 @@ pub struct Metrics {
     authentications: Family<Outcome, Counter>,
     locks: Family<Factor, Counter>,
     sessions_started: Counter,
+    admission_waiting: Gauge,
     sessions_ended: Family<Reason, Counter>,
     pub(super) requests: Family<Request, Counter>,
     pub(super) durations: Family<Route, Histogram>,
@@ -99,6 +102,12 @@ fn request_histogram() -> Histogram {
 }
 
 impl Metrics {
+    /// The gauge of password calls waiting for admission, for
+    /// [`AppState::counting_admission`](crate::state::AppState::counting_admission).
+    pub fn admission_waiting(&self) -> Gauge {
+        self.admission_waiting.clone()
+    }
+
     /// All metrics at zero.
     pub fn new() -> Self {
         let metrics = Self {
@@ -108,6 +117,7 @@ impl Metrics {
             authentications: Family::default(),
             locks: Family::default(),
             sessions_started: Counter::default(),
+            admission_waiting: Gauge::default(),
             sessions_ended: Family::default(),
             requests: Family::default(),
             durations: Family::new_with_constructor(request_histogram),
@@ -143,6 +153,11 @@ impl Metrics {
                 "shikaku_sessions_started",
                 "Sessions started",
                 metrics.sessions_started.clone(),
+            );
+            r.register(
+                "shikaku_admission_waiting",
+                "Password calls waiting to be admitted, before the hashing gate (the web layer admits 4 per hashing permit)",
+                metrics.admission_waiting.clone(),
             );
             r.register(
                 "shikaku_sessions_ended",
