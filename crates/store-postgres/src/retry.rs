@@ -93,7 +93,11 @@ impl PostgresStore {
         let mut tries = 0u32;
         let mut reprepared = false;
         loop {
-            match f(&mut conn) {
+            let result = f(&mut conn);
+            if server_answered(&result) {
+                conn.answered();
+            }
+            match result {
                 Ok(out) => return Ok(out),
                 Err(Failure::Store(e)) => return Err(e),
                 Err(Failure::Db(e)) if is_stale_statement(&e) && !reprepared => {
@@ -122,6 +126,16 @@ impl PostgresStore {
                 Err(Failure::Db(e)) => return Err(store_error(op, &e)),
             }
         }
+    }
+}
+
+/// Whether the server answered the call (a result, or an error it sent), so the
+/// connection was alive at its end: the pool skips the next checkout's ping for a
+/// connection that answered very recently ([`crate::pool::ALIVE_BYPASS_WINDOW`]).
+fn server_answered<T>(result: &Result<T, Failure>) -> bool {
+    match result {
+        Ok(_) | Err(Failure::Store(_)) => true,
+        Err(Failure::Db(e)) => e.as_db_error().is_some(),
     }
 }
 

@@ -161,14 +161,17 @@ fn a_row_locked_by_a_stuck_node_fails_the_update_after_statement_timeout() {
     );
 }
 
-/// A restart while the pool sits idle leaves it holding connections the server closed:
-/// the checkout sees that (locally, without a query per checkout) and the very first
-/// call after the restart succeeds on a fresh connection.
+/// A restart while the pool sits idle leaves it holding connections the server closed
+/// (each with a pending 57P01): the checkout of a connection idle past the pool's
+/// liveness window (500 ms) pings it, so the very first call after the restart succeeds
+/// on a fresh connection.
 #[test]
 fn connections_closed_by_a_restart_while_idle_are_replaced_at_checkout() {
     let pg = TempPostgres::start_new(TempPostgresOptions::default());
     let store = PostgresStore::connect(&short(pg.create_database("restart"))).unwrap();
     assert_works(&store);
+    // Idle, whatever the time the restart takes.
+    std::thread::sleep(Duration::from_millis(600));
     pg.stop();
     pg.start();
     assert_works(&store);
