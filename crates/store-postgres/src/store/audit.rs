@@ -5,7 +5,8 @@
 //! advisory lock from drawing its number to its commit. Without it two nodes could
 //! draw 10 and 11 and commit 11 first: a reader paging oldest first (an export) would
 //! pass 11 and never see 10. With it, numbers become visible in the order drawn, on
-//! every node; the price is that appends are serialised — one short insert each.
+//! every node; the price is that appends are serialised — one short insert each, one
+//! statement and one round trip.
 
 use postgres::types::ToSql;
 use postgres::{Client, Row};
@@ -21,12 +22,16 @@ const APPEND_LOCK: i64 = 0x7368_6b6b_6175_6474;
 
 pub(super) fn append(store: &PostgresStore, event: &AuditEvent) -> Result<(), StoreError> {
     let row = AuditRow::try_from(event)?;
-    store.transaction("append an audit event", |tx| {
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
-        tx.execute(
-            "INSERT INTO audit_events (at, kind, institution_code, login_id, channel, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+    // One statement, so one round trip in its own implicit transaction: the CTE takes
+    // the lock before the INSERT draws `seq` (the row it inserts is built from the
+    // CTE's row), and the transaction-scoped lock lasts until the implicit commit.
+    store.with_client("append an audit event", |client| {
+        client.execute(
+            "WITH appending AS (SELECT pg_advisory_xact_lock($1)) \
+             INSERT INTO audit_events (at, kind, institution_code, login_id, channel, detail) \
+             SELECT $2::text, $3::text, $4::text, $5::text, $6::text, $7::text FROM appending",
             &[
+                &APPEND_LOCK,
                 &row.at,
                 &row.kind,
                 &row.institution_code,
