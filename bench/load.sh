@@ -105,6 +105,7 @@ Cheap request (\`GET /login\`, one connection, ${DURATION} s):
 
 Server memory (KiB): RSS after start $rss_start; peak (VmHWM) after the login runs $hwm_logins;
 RSS under saturation $rss_busy; peak over the whole run $hwm; RSS at the end $rss_end.
+
 MD
 kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 stop_postgres
