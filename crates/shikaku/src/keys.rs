@@ -41,6 +41,7 @@ const INFO_TOTP_AEAD: &[u8] = b"shikaku/v1/totp-secret-aead";
 const INFO_PEPPER: &[u8] = b"shikaku/v1/argon2-pepper";
 const INFO_KEY_CHECK: &[u8] = b"shikaku/v1/key-check-value";
 const INFO_WEB_CSRF: &[u8] = b"shikaku/v1/web-csrf-key";
+const INFO_UNKNOWN_IDENTIFIER: &[u8] = b"shikaku/v1/unknown-identifier-fingerprint";
 
 /// The host's 256-bit master key. Zeroized on drop; `Debug` hides it.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -81,6 +82,13 @@ impl MasterKey {
     /// one node behind a load balancer can be posted to another.
     pub fn web_csrf_key(&self) -> Zeroizing<[u8; 32]> {
         self.derive(INFO_WEB_CSRF)
+    }
+
+    /// The key of the fingerprints that stand for identifiers naming no account in the
+    /// audit log and the logs (a password typed into the login ID field must not be
+    /// recorded as typed).
+    pub(crate) fn unknown_identifier_key(&self) -> Zeroizing<[u8; 32]> {
+        self.derive(INFO_UNKNOWN_IDENTIFIER)
     }
 
     /// The key check value a store keeps to recognise this key: an HKDF output under

@@ -158,6 +158,16 @@ impl MasterKeys {
             .web_csrf_key()
     }
 
+    /// The fingerprint key of unknown identifiers, from the key with the smallest id as
+    /// [`Self::web_csrf_key`] (every node records one identifier alike while keys are
+    /// added; it changes when the oldest key is retired).
+    pub(crate) fn unknown_identifier_key(&self) -> Zeroizing<[u8; 32]> {
+        let oldest = self.keys.iter().min_by_key(|(id, _)| *id);
+        oldest
+            .map_or_else(|| self.current(), |(_, key)| key)
+            .unknown_identifier_key()
+    }
+
     /// Each key's check value ([`MasterKey::check_value`]), by id.
     pub fn check_values(&self) -> Vec<(KeyId, KeyCheck)> {
         self.iter()

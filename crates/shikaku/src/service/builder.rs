@@ -112,6 +112,7 @@ impl<S: Store> Builder<S> {
             ));
         }
         let secret_box = SecretBox::new(&keys);
+        let unknown = super::unknown::UnknownIdentifiers::new(&keys);
         let accounts = self.store.accounts()?;
         recognise_master_keys(&*self.store, &keys, &secret_box, &accounts)?;
         // One dummy per distinct stored setting (and the configured one), so a wrong
@@ -129,6 +130,7 @@ impl<S: Store> Builder<S> {
         Ok(Shikaku {
             gate,
             secret_box,
+            unknown,
             store: self.store,
             config: self.config,
             clock: self.clock,

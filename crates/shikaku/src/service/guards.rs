@@ -58,7 +58,8 @@ impl<S: Store> Shikaku<S> {
             Err(locked) => {
                 if first_refusal {
                     let detail = Some(format!("until {}", locked.until));
-                    self.emit(factor.while_locked(), Some(key), channel, detail);
+                    let recorded = self.recorded_after_lookup(key);
+                    self.emit(factor.while_locked(), Some(&recorded), channel, detail);
                 }
                 Ok(Reserved::Locked(locked.until))
             }
@@ -90,6 +91,7 @@ impl<S: Store> Shikaku<S> {
                 account.as_ref().map(|a| a.password.current()),
             )
         })?;
+        let exists = account.is_some();
         match account {
             Some(account) if matches => {
                 let mut lifted = None;
@@ -109,12 +111,14 @@ impl<S: Store> Shikaku<S> {
                 Ok(PasswordStep::Verified(Box::new(account), passcode_lock))
             }
             _ => {
-                self.emit(AuditKind::PasswordFailed, Some(key), channel, None);
+                // An identifier that names no account is not recorded as typed (unknown.rs).
+                let recorded = self.recorded(key, exists);
+                self.emit(AuditKind::PasswordFailed, Some(&recorded), channel, None);
                 match attempt.if_failed {
                     LockStatus::Locked { until } => {
                         self.emit(
                             AuditKind::PasswordLocked,
-                            Some(key),
+                            Some(&recorded),
                             channel,
                             Some(format!("until {until}")),
                         );

@@ -47,6 +47,7 @@ mod refusals;
 mod rotation;
 mod session;
 mod timing;
+mod unknown;
 
 pub use admin::MAX_PAGE;
 pub use api_keys::{AdminCaller, MAX_API_KEY_NAME_CHARS};
@@ -122,6 +123,7 @@ pub struct Shikaku<S: Store> {
     equaliser: timing::Equaliser,
     gate: gate::HashGate,
     secret_box: SecretBox,
+    unknown: unknown::UnknownIdentifiers,
     audit: Fanout,
 }
 

@@ -58,7 +58,8 @@ impl<S: Store> Shikaku<S> {
     ) {
         if tally.count > 1 {
             let detail = Some(format!("count={} until {}", tally.count, tally.until));
-            self.emit(factor.while_locked(), Some(key), channel, detail);
+            let recorded = self.recorded_after_lookup(key);
+            self.emit(factor.while_locked(), Some(&recorded), channel, detail);
         }
     }
 

@@ -30,7 +30,9 @@ mod rotation;
 mod session;
 mod store;
 
-pub use admin::{administration, audit_holds_no_secret};
+pub use admin::{
+    administration, an_unknown_identifier_is_recorded_by_its_fingerprint, audit_holds_no_secret,
+};
 pub use authenticate::{
     a_passcode_lock_through_authenticate_voids_pending_logins, receipt_computer_authentication,
 };

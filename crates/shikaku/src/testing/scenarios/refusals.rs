@@ -65,7 +65,10 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
             }
             h.advance(Duration::seconds(29));
         }
-        let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &key);
+        // An identifier without an account is recorded by its fingerprint, never as typed.
+        let recorded = h.service.audit_identifier(&key).unwrap();
+        assert_eq!(recorded == key, id == LOGIN_ID, "{id}: {recorded:?}");
+        let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &recorded);
         assert_eq!(details(&refused), [format!("until {until}")], "{id}");
         assert_eq!(
             refused[0].channel,
@@ -78,7 +81,7 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
         // The lock is over: the next attempt closes the period with its count.
         h.advance(until - h.now());
         let _ = h.login(id, WRONG);
-        let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &key);
+        let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &recorded);
         assert_eq!(
             details(&refused),
             [format!("until {until}"), format!("count=60 until {until}")],
@@ -93,7 +96,7 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
         let _ = h.login(id, WRONG);
         h.advance(until - h.now());
         let _ = h.login(id, WRONG);
-        let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &key);
+        let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &recorded);
         assert_eq!(refused.len(), 3, "{id}: {:?}", details(&refused));
         assert_eq!(refused[2].detail, Some(format!("until {until}")));
     }
