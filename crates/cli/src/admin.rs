@@ -212,6 +212,16 @@ pub(crate) fn user(command: UserCommand) -> Result<(), String> {
     }
 }
 
+/// `shikaku audit identifier`: what the audit log records for an identifier.
+pub(crate) fn audit_identifier(a: &AccountArgs) -> Result<(), String> {
+    let service = open(&a.db, Missing::Refuse)?;
+    let recorded = service
+        .audit_identifier(&key(&service, a)?)
+        .map_err(|e| e.to_string())?;
+    println!("{recorded}");
+    Ok(())
+}
+
 pub(crate) fn audit(args: &AuditArgs) -> Result<(), String> {
     let service = open(&args.db, Missing::Refuse)?;
     let events = service

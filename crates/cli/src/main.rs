@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => admin::user(cmd),
         Command::Audit(args) => match &args.command {
             Some(AuditCommand::Export(export)) => audit::export(export),
+            Some(AuditCommand::Identifier(account)) => admin::audit_identifier(account),
             None => admin::audit(&args),
         },
         Command::ApiKey(cmd) => api_keys::run(cmd),

@@ -15,6 +15,10 @@ pub(crate) enum AuditCommand {
     /// Stream audit events oldest first, for a SIEM: every event in [--since, --until),
     /// a page at a time (constant memory however long the log), while the server runs.
     Export(ExportArgs),
+    /// Print how the audit log records an identifier: itself when an account has it,
+    /// else its fingerprint (`unknown-…`), to find the events of an identifier that
+    /// names no account.
+    Identifier(super::AccountArgs),
 }
 
 /// Options of `shikaku audit export`.

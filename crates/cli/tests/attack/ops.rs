@@ -149,3 +149,76 @@ fn metrics_move_off_the_public_listener_with_metrics_bind() {
         1.0
     );
 }
+
+/// A password typed into the login ID field (well-formed as a login ID) reaches neither
+/// the server's log — at `trace` — nor the audit log, through the API and the screen,
+/// up to its lock and past it: both record `unknown-` and its fingerprint.
+#[test]
+fn a_password_typed_as_the_login_id_is_recorded_by_its_fingerprint_only() {
+    let _machine = shared();
+    let typed = "Metric-2024.pw";
+    let server = Server::prepare(CHEAP)
+        .add_user("metric04", PASSWORD)
+        .serve("trace");
+    let addr = server.addr;
+    assert_eq!(login(addr, typed, PASSWORD), 401);
+    let mut browser = server.browser();
+    let page = crate::inproc::login(&mut browser, typed, PASSWORD);
+    assert_eq!(page.status, 200, "the login screen again, with its message");
+    assert_eq!(login(addr, typed, PASSWORD), 423, "the third locks");
+    assert_eq!(login(addr, typed, PASSWORD), 423);
+    let audit = server.audit();
+    let (db, config) = (server.db(), server.config());
+    let asked = |login_id: &str| {
+        crate::binary::cli(&[
+            "audit",
+            "identifier",
+            "--institution-code",
+            INSTITUTION_CODE,
+            "--login-id",
+            login_id,
+            "--db",
+            db.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ])
+    };
+    let fingerprint = asked(typed);
+    assert_eq!(
+        asked("metric04").trim(),
+        format!("{INSTITUTION_CODE}/metric04")
+    );
+    let log = server.stop();
+    assert!(
+        log.contains("unknown-"),
+        "the fingerprint is logged:\n{log}"
+    );
+    assert!(
+        !log.contains(typed),
+        "the typed identifier reached the log:\n{log}"
+    );
+    let recorded: Vec<&str> = audit
+        .iter()
+        .filter_map(|e| e["account"]["login_id"].as_str())
+        .filter(|id| id.starts_with("unknown-"))
+        .collect();
+    assert_eq!(
+        recorded.len(),
+        5,
+        "three failures, the lock, one refusal: {audit:?}"
+    );
+    assert!(
+        recorded.windows(2).all(|w| w[0] == w[1]),
+        "one fingerprint: {recorded:?}"
+    );
+    assert_eq!(
+        fingerprint.trim(),
+        format!("{INSTITUTION_CODE}/{}", recorded[0]),
+        "`shikaku audit identifier` names the events' fingerprint"
+    );
+    let text = format!("{audit:?}");
+    assert!(
+        !text.contains(typed),
+        "the typed identifier reached the audit log: {text}"
+    );
+}
