@@ -33,6 +33,7 @@ macro_rules! store_behaviour_suite {
             a_passcode_lock_through_authenticate_voids_pending_logins,
             // admin.rs
             administration, audit_holds_no_secret,
+            // unknown.rs
             an_unknown_identifier_is_recorded_by_its_fingerprint,
             // concurrency.rs
             concurrent_wrong_passwords, concurrent_same_passcode,

@@ -15,6 +15,7 @@
 //! | `housekeeping.rs` | the periodic run: ended locks summarised and forgotten, ended sessions removed a week on, the audit retention |
 //! | `refusals.rs` | attempts a lock refuses: one event for a lock period's first refusal and one with the count when it is over, whatever the doors, the numbers and the concurrency |
 //! | `rotation.rs` | master-key rotation: two nodes mid-rotation under 8 threads of logins, a re-seal inside a passcode step, the keys a node refuses |
+//! | `unknown.rs` | an identifier that names no account (a password typed into the login ID field) recorded by its fingerprint, never as typed |
 //! | `store.rs` | the store's own contract, through the trait alone: account and audit pages walked by cursor, API keys, the key check value (and its race), copying accounts and counters, the ping, pruning counters, sessions and old audit events |
 
 mod admin;
@@ -29,10 +30,9 @@ mod refusals;
 mod rotation;
 mod session;
 mod store;
+mod unknown;
 
-pub use admin::{
-    administration, an_unknown_identifier_is_recorded_by_its_fingerprint, audit_holds_no_secret,
-};
+pub use admin::{administration, audit_holds_no_secret};
 pub use authenticate::{
     a_passcode_lock_through_authenticate_voids_pending_logins, receipt_computer_authentication,
 };
@@ -87,3 +87,4 @@ pub use store::{
     prune_forgets_only_counters_with_nothing_to_remember,
     prune_sessions_removes_the_sessions_ended_before_the_cutoff,
 };
+pub use unknown::an_unknown_identifier_is_recorded_by_its_fingerprint;
