@@ -86,6 +86,7 @@ pub use shikaku_totp as totp;
 
 mod audit;
 mod clock;
+pub mod columns;
 mod config;
 mod error;
 mod ids;

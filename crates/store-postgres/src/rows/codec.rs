@@ -1,39 +1,14 @@
-//! Column codecs shared by the rows — the SQLite store's, so both stores hold the same
-//! values: instants as fixed-width UTC text, state objects as their serde JSON (jsonb
-//! here), enum names, 32-byte digests, identifiers — and [`Place`], which names where a
-//! value that does not decode was found.
+//! Column codecs of the rows: state objects as their serde JSON (jsonb here) and enum
+//! names; instants, digests, identifiers, time steps and [`Place`] are every store's,
+//! from [`shikaku::columns`], so both stores hold the same values.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use shikaku::{AccountKey, InstitutionCode, LoginId, StoreError, TokenDigest};
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
-
-/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`: RFC 3339, UTC, fixed width, so text order is time
-/// order and no precision is lost.
-const INSTANT: &[time::format_description::BorrowedFormatItem<'_>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
-
-/// An instant as stored.
-pub(crate) fn instant_to_sql(at: OffsetDateTime) -> Result<String, StoreError> {
-    let utc = at.to_offset(UtcOffset::UTC);
-    if !(0..=9999).contains(&utc.year()) {
-        return Err(StoreError::Corrupt(format!(
-            "the instant {utc} is outside the years 0000–9999 and cannot be stored"
-        )));
-    }
-    utc.format(INSTANT)
-        .map_err(|e| StoreError::Corrupt(format!("the instant {utc} cannot be formatted: {e}")))
-}
-
-pub(crate) fn instant_from_sql(
-    text: &str,
-    place: &Place<'_>,
-) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|_| place.corrupt("is not an RFC 3339 instant"))
-}
+use shikaku::StoreError;
+pub(crate) use shikaku::columns::{
+    Place, digest_from_sql, instant_from_sql, instant_to_sql, key_from_sql, step_to_sql,
+};
 
 pub(crate) fn json_to_sql<T: Serialize>(value: &T, what: &str) -> Result<Value, StoreError> {
     serde_json::to_value(value)
@@ -75,68 +50,10 @@ pub(crate) fn name_from_sql<T: DeserializeOwned>(
         .map_err(|_| place.corrupt("holds a name this build does not know"))
 }
 
-pub(crate) fn digest_from_sql(bytes: &[u8], place: &Place<'_>) -> Result<TokenDigest, StoreError> {
-    let array: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| place.corrupt("is not 32 bytes"))?;
-    Ok(TokenDigest(array))
-}
-
-pub(crate) fn key_from_sql(
-    institution_code: String,
-    login_id: String,
-    place: &Place<'_>,
-) -> Result<AccountKey, StoreError> {
-    let code = InstitutionCode::try_from(institution_code).map_err(|_| {
-        place
-            .column("institution_code")
-            .corrupt("is not a 機関コード")
-    })?;
-    let login = LoginId::try_from(login_id)
-        .map_err(|_| place.column("login_id").corrupt("is not a ログイン ID"))?;
-    Ok(AccountKey::new(code, login))
-}
-
-pub(crate) fn step_to_sql(step: u64) -> Result<i64, StoreError> {
-    i64::try_from(step)
-        .map_err(|_| StoreError::Corrupt(format!("the time step {step} is too large to store")))
-}
-
-/// Where a value came from, for error messages: `accounts row 3, column mfa_drift`.
-pub(crate) struct Place<'a> {
-    table: &'static str,
-    row: &'a dyn std::fmt::Display,
-    column: &'static str,
-}
-
-impl<'a> Place<'a> {
-    pub(crate) fn new(table: &'static str, row: &'a dyn std::fmt::Display) -> Self {
-        Self {
-            table,
-            row,
-            column: "",
-        }
-    }
-
-    pub(crate) fn column(&self, column: &'static str) -> Self {
-        Self {
-            table: self.table,
-            row: self.row,
-            column,
-        }
-    }
-
-    pub(crate) fn corrupt(&self, why: &str) -> StoreError {
-        StoreError::Corrupt(format!(
-            "{} row {}, column {}, {why}",
-            self.table, self.row, self.column
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shikaku::TokenDigest;
     use time::macros::datetime;
 
     #[test]
