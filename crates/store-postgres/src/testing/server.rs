@@ -359,6 +359,13 @@ impl TempPostgres {
             "shared_buffers=32MB".to_owned(),
             "log_min_messages=warning".to_owned(),
             "log_min_error_statement=panic".to_owned(),
+            // Disk: a test server creates a database per test. Without replication
+            // (minimal WAL) and with a checkpoint every 64 MB of WAL, the log is
+            // recycled instead of growing towards the default 1 GB.
+            "wal_level=minimal".to_owned(),
+            "max_wal_senders=0".to_owned(),
+            "max_wal_size=64MB".to_owned(),
+            "min_wal_size=32MB".to_owned(),
         ];
         if !self.options.durable {
             // No fsync: a commit is in the operating system's cache, not on disk. That
