@@ -112,15 +112,16 @@ pub fn app<S: Store>(service: Arc<Shikaku<S>>, options: WebOptions) -> Result<Ro
         .merge(crate::screens::routes())
         .nest(crate::api::PREFIX, crate::api::routes())
         .with_state(state)
-        .merge(crate::assets::router())
-        // Per route (after routing), so the metrics and the log see the route template.
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&metrics),
-            crate::ops::track,
-        ));
+        .merge(crate::assets::router());
+    // Per route (after routing), so the metrics and the log see the route template;
+    // outside the security stack, so they also see its refusals.
+    let tracked = protect(&security, routes).layer(middleware::from_fn_with_state(
+        Arc::clone(&metrics),
+        crate::ops::track,
+    ));
     // Health and readiness stay outside the security stack: a load balancer's probe
     // carries no cookie, no CSRF token and often not the public host name.
-    Ok(crate::ops::health_routes(service, metrics).merge(protect(&security, routes)))
+    Ok(crate::ops::health_routes(service, metrics).merge(tracked))
 }
 
 /// Wraps `router` in the security stack ([`WebSecurity::protect_with`]) with this

@@ -13,6 +13,8 @@ use crate::client::{request_bytes, send};
 use crate::shared;
 
 const PASSWORD: &str = "Metric#Pass2024";
+/// A password typed where a login ID goes (only `._-@` as its special characters).
+const TYPED: &str = "Metric-Typed.pw9";
 
 fn get(addr: SocketAddr, path: &str) -> crate::client::Response {
     send(addr, &request_bytes(addr, "GET", path, &[], b""))
@@ -70,6 +72,25 @@ fn health_readiness_and_metrics_count_a_scripted_flow() {
     );
     assert_eq!(login(addr, "metric01", PASSWORD), 423);
     assert_eq!(login(addr, "metric02", PASSWORD), 200);
+    // Refused by the security checks before any handler: a cross-site form post and a
+    // request to another host name. Methods no one defined, named like the users.
+    let cross_site = request_bytes(
+        addr,
+        "POST",
+        "/login",
+        &[("Sec-Fetch-Site", "cross-site")],
+        b"",
+    );
+    assert_eq!(send(addr, &cross_site).status, 403);
+    // (A rebinding page's request, to an account's path holding a typed password.)
+    let typed_path = format!("/api/v1/admin/accounts/{INSTITUTION_CODE}/{TYPED}/unlock");
+    let rebound =
+        crate::client::request_bytes_to("attacker.example", "POST", &typed_path, &[], b"");
+    assert_eq!(send(addr, &rebound).status, 421);
+    for invented in ["METRIC01", "METRIC02"] {
+        let odd = request_bytes(addr, invented, "/api/v1/login", &[], b"");
+        assert_eq!(send(addr, &odd).status, 405, "{invented}");
+    }
 
     let scrape = get(addr, "/metrics");
     assert_eq!(scrape.status, 200);
@@ -97,6 +118,22 @@ fn health_readiness_and_metrics_count_a_scripted_flow() {
         ),
         2.0
     );
+    for (series, count) in [
+        (
+            r#"shikaku_http_requests_total{route="/login",method="POST",status="403"}"#,
+            1.0,
+        ),
+        (
+            r#"shikaku_http_requests_total{route="/api/v1/admin/accounts/{institution_code}/{login_id}/unlock",method="POST",status="421"}"#,
+            1.0,
+        ),
+        (
+            r#"shikaku_http_requests_total{route="/api/v1/login",method="other",status="405"}"#,
+            2.0,
+        ),
+    ] {
+        assert_eq!(sample(&text, series), count, "{series}");
+    }
     // Every login verified one argon2 hash (and the lock's refusal none).
     assert!(
         sample(&text, "shikaku_argon2_duration_seconds_count") >= 4.0,
@@ -107,6 +144,8 @@ fn health_readiness_and_metrics_count_a_scripted_flow() {
     for typed in [
         "metric01",
         "metric02",
+        "METRIC0",
+        TYPED,
         INSTITUTION_CODE,
         "Wrong#Pass2024",
         PASSWORD,
@@ -117,6 +156,14 @@ fn health_readiness_and_metrics_count_a_scripted_flow() {
     assert!(
         log.contains("route=/api/v1/login") && log.contains("status=401"),
         "one log line per request with the route template:\n{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("request for another host refused")
+                && l.contains("route=/api/v1/admin/accounts/{institution_code}/{login_id}/unlock"))
+            && !log.contains(TYPED)
+            && !log.contains("METRIC0"),
+        "a refusal is logged by its route template, not the path or method typed:\n{log}"
     );
 }
 

@@ -10,9 +10,9 @@ use std::future::poll_fn;
 use std::pin::Pin;
 
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -121,7 +121,7 @@ pub(super) async fn guard(State(sec): State<WebSecurity>, req: Request, next: Ne
     if let Err(why) = origin::check_host(&sec.inner.host, req.uri(), req.headers()) {
         tracing::info!(
             ?why,
-            path = loggable(req.uri().path()),
+            route = %route(req.extensions()),
             "request for another host refused"
         );
         return Refusal::MisdirectedHost.into_response();
@@ -195,7 +195,7 @@ async fn check_state_changing(
     if !sec.is_csrf_exempt(parts.uri.path()) {
         let Some(session) = session else {
             tracing::info!(
-                path = loggable(parts.uri.path()),
+                route = %route(&parts.extensions),
                 "state-changing request without session cookie"
             );
             return Err(Refusal::NoSession);
@@ -203,7 +203,7 @@ async fn check_state_changing(
         let presented = presented_csrf_token(&parts.headers, &bytes);
         if !presented.is_some_and(|t| inner.csrf.verify(session, &t)) {
             tracing::info!(
-                path = loggable(parts.uri.path()),
+                route = %route(&parts.extensions),
                 "CSRF token missing or wrong"
             );
             return Err(Refusal::Csrf);
@@ -220,7 +220,7 @@ fn check_cross_origin(sec: &WebSecurity, req: &Request) -> Result<(), Refusal> {
     if let Err(why) = origin::check(req.headers(), expected.as_deref()) {
         tracing::info!(
             ?why,
-            path = loggable(req.uri().path()),
+            route = %route(req.extensions()),
             "cross-origin request refused"
         );
         return Err(Refusal::CrossOrigin);
@@ -274,29 +274,17 @@ fn presented_csrf_token(headers: &HeaderMap, body: &[u8]) -> Option<String> {
     Some(token.to_owned())
 }
 
-/// A refused request's path as it may be logged: an administration path names an
-/// account (`/api/v1/admin/accounts/{institution_code}/{login_id}/…`), and what was
-/// typed there may be anything — it is cut at the account.
-fn loggable(path: &str) -> &str {
-    const ACCOUNTS: &str = "/api/v1/admin/accounts/";
-    match path.find(ACCOUNTS) {
-        Some(at) => &path[..at + ACCOUNTS.len()],
-        None => path,
-    }
+/// A refused request's route as it may be logged: the router's template
+/// (`/api/v1/admin/accounts/{institution_code}/{login_id}/unlock`), `unmatched` when
+/// no route matched, never the path a client typed, which may hold anything.
+fn route(extensions: &Extensions) -> &str {
+    extensions
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn refused_paths_are_cut_at_the_account() {
-        assert_eq!(
-            super::loggable("/api/v1/admin/accounts/0123456789/Secret-Pw9x/unlock"),
-            "/api/v1/admin/accounts/"
-        );
-        assert_eq!(super::loggable("/api/v1/login"), "/api/v1/login");
-        assert_eq!(super::loggable("/login"), "/login");
-    }
-
     use super::*;
     use axum::http::HeaderValue;
 
