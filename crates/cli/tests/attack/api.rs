@@ -1,7 +1,5 @@
 //! The same attacks against the JSON API (`/api/v1`), in process with a manual clock.
 
-use std::net::SocketAddr;
-
 use serde_json::{Value, json};
 use shikaku::AuditKind;
 use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
@@ -12,53 +10,7 @@ use crate::inproc::{InProc, wrong_code};
 use crate::lockout::all_at_once;
 use crate::shared;
 
-/// One JSON call: optional bearer token, optional body, extra headers.
-pub(crate) fn call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<&Value>,
-) -> Response {
-    send(addr, &call_bytes(addr, method, path, bearer, body))
-}
-
-pub(crate) fn call_bytes(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<&Value>,
-) -> Vec<u8> {
-    let auth = bearer.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("Accept", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("Authorization", a.as_str()));
-    }
-    let bytes = body
-        .map(|b| serde_json::to_vec(b).unwrap())
-        .unwrap_or_default();
-    if body.is_some() {
-        headers.push(("Content-Type", "application/json"));
-    }
-    request_bytes(addr, method, path, &headers, &bytes)
-}
-
-/// The error code of a JSON error answer, asserting its status and a message.
-#[track_caller]
-pub(crate) fn error_of(r: &Response, status: u16) -> String {
-    assert_eq!(r.status, status, "{}", r.text());
-    assert!(
-        r.header("content-type")
-            .is_some_and(|c| c.starts_with("application/json")),
-        "{:?}",
-        r.headers
-    );
-    let body = r.json();
-    let message = body["message"].as_str().unwrap_or("");
-    assert!(!message.is_empty(), "no message: {body}");
-    body["error"].as_str().unwrap().to_owned()
-}
+pub(crate) use crate::client::{call, call_bytes, error_of};
 
 pub(crate) fn credentials(login_id: &str, password: &str) -> Value {
     json!({"institution_code": INSTITUTION_CODE, "login_id": login_id, "password": password})

@@ -10,6 +10,8 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Barrier;
 use std::time::Duration;
 
+use serde_json::Value;
+
 /// Long enough for a queue of argon2 runs on two cores.
 const IO_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -423,4 +425,57 @@ impl Browser {
         let to = response.redirect().to_owned();
         self.get(&to)
     }
+}
+
+/// The bytes of one JSON API call: optional bearer token, optional body.
+pub(crate) fn call_bytes(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&Value>,
+) -> Vec<u8> {
+    let auth = bearer.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Accept", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a.as_str()));
+    }
+    let bytes = body
+        .map(|b| serde_json::to_vec(b).expect("JSON body"))
+        .unwrap_or_default();
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    request_bytes(addr, method, path, &headers, &bytes)
+}
+
+/// One JSON API call that must be answered.
+pub(crate) fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&Value>,
+) -> Response {
+    send(addr, &call_bytes(addr, method, path, bearer, body))
+}
+
+/// The error code of a JSON error answer, asserting its status and a message.
+#[track_caller]
+pub(crate) fn error_of(r: &Response, status: u16) -> String {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json")),
+        "not JSON: {:?} {}",
+        r.headers,
+        r.text()
+    );
+    let body = r.json();
+    let message = body["message"].as_str().unwrap_or("");
+    assert!(!message.is_empty(), "no message: {body}");
+    body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code: {body}"))
+        .to_owned()
 }

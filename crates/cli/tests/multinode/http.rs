@@ -6,9 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::Barrier;
 use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::client::{Browser, Response, request_bytes, send_at_once};
+use crate::client::{Browser, Response, send_at_once};
 
 /// Sends `bytes` and reads the whole answer, giving up after `timeout` without a byte.
 /// Errors: the node refused, reset or cut the connection, or it did not answer in time.
@@ -87,58 +85,7 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// The bytes of one JSON API call: optional bearer token, optional body.
-pub(crate) fn call_bytes(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<&Value>,
-) -> Vec<u8> {
-    let auth = bearer.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("Accept", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("Authorization", a.as_str()));
-    }
-    let bytes = body
-        .map(|b| serde_json::to_vec(b).expect("JSON body"))
-        .unwrap_or_default();
-    if body.is_some() {
-        headers.push(("Content-Type", "application/json"));
-    }
-    request_bytes(addr, method, path, &headers, &bytes)
-}
-
-/// One JSON API call that must be answered.
-pub(crate) fn call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<&Value>,
-) -> Response {
-    crate::client::send(addr, &call_bytes(addr, method, path, bearer, body))
-}
-
-/// The error code of a JSON error answer, asserting its status and a message.
-#[track_caller]
-pub(crate) fn error_of(r: &Response, status: u16) -> String {
-    assert_eq!(r.status, status, "{}", r.text());
-    assert!(
-        r.header("content-type")
-            .is_some_and(|c| c.starts_with("application/json")),
-        "not JSON: {:?} {}",
-        r.headers,
-        r.text()
-    );
-    let body = r.json();
-    let message = body["message"].as_str().unwrap_or("");
-    assert!(!message.is_empty(), "no message: {body}");
-    body["error"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no error code: {body}"))
-        .to_owned()
-}
+pub(crate) use crate::client::{call, call_bytes, error_of};
 
 /// The error code of any JSON error answer (`""` for a success).
 pub(crate) fn code_of(r: &Response) -> String {
