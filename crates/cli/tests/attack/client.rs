@@ -479,3 +479,30 @@ pub(crate) fn error_of(r: &Response, status: u16) -> String {
         .unwrap_or_else(|| panic!("no error code: {body}"))
         .to_owned()
 }
+
+/// One request to send at the barrier: the node's browser (for its cookie and token)
+/// and the bytes.
+pub(crate) type Shot = (Browser, Vec<u8>);
+
+/// Sends every request so that they all arrive at the same moment (each held one byte
+/// short at a barrier, on its own thread); the answers in the same order.
+pub(crate) fn all_at_once(shots: Vec<Shot>) -> Vec<(Browser, Response)> {
+    let barrier = Barrier::new(shots.len());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = shots
+            .into_iter()
+            .map(|(mut b, bytes)| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let r = send_at_once(b.addr, &bytes, barrier);
+                    b.absorb(&r);
+                    (b, r)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a request thread panicked"))
+            .collect()
+    })
+}

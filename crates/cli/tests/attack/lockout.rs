@@ -1,36 +1,17 @@
 //! Guessing: 3 verified guesses, then the lock — however many arrive at once.
 
-use std::sync::Barrier;
-
 use shikaku::AuditKind;
 use shikaku::testing::{INITIAL_PASSWORD, INSTITUTION_CODE};
 use time::Duration;
 
 use crate::binary::{self, MANUAL, Server};
-use crate::client::{Browser, Response, send_at_once};
+use crate::client::{Browser, Response};
 use crate::inproc::{self, InProc, code_at, login, wrong_code};
 use crate::{m, says_passcode_locked, says_password_locked, shared};
 
 const GUESSES: usize = 50;
 
-/// Sends every `(browser, request bytes)` so that they all arrive at the same moment.
-pub(crate) fn all_at_once(requests: Vec<(Browser, Vec<u8>)>) -> Vec<(Browser, Response)> {
-    let barrier = Barrier::new(requests.len());
-    std::thread::scope(|s| {
-        let handles: Vec<_> = requests
-            .into_iter()
-            .map(|(mut b, bytes)| {
-                let barrier = &barrier;
-                s.spawn(move || {
-                    let r = send_at_once(b.addr, &bytes, barrier);
-                    b.absorb(&r);
-                    (b, r)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
-}
+pub(crate) use crate::client::all_at_once;
 
 /// 50 browsers, each with a fresh [ログイン] form, post a wrong password for one account.
 fn wrong_password_storm(addr: std::net::SocketAddr, login_id: &str) -> Vec<Response> {

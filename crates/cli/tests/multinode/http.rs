@@ -3,10 +3,9 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Barrier;
 use std::time::Duration;
 
-use crate::client::{Browser, Response, send_at_once};
+use crate::client::Response;
 
 /// Sends `bytes` and reads the whole answer, giving up after `timeout` without a byte.
 /// Errors: the node refused, reset or cut the connection, or it did not answer in time.
@@ -85,7 +84,7 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-pub(crate) use crate::client::{call, call_bytes, error_of};
+pub(crate) use crate::client::{Shot, all_at_once, call, call_bytes, error_of};
 
 /// The error code of any JSON error answer (`""` for a success).
 pub(crate) fn code_of(r: &Response) -> String {
@@ -93,31 +92,4 @@ pub(crate) fn code_of(r: &Response) -> String {
         return String::new();
     }
     error_of(r, r.status)
-}
-
-/// One request to send at the barrier: the node's browser (for its cookie and token)
-/// and the bytes.
-pub(crate) type Shot = (Browser, Vec<u8>);
-
-/// Sends every request so that they all arrive at the same moment (each held one byte
-/// short at a barrier, on its own thread); the answers in the same order.
-pub(crate) fn all_at_once(shots: Vec<Shot>) -> Vec<(Browser, Response)> {
-    let barrier = Barrier::new(shots.len());
-    std::thread::scope(|s| {
-        let handles: Vec<_> = shots
-            .into_iter()
-            .map(|(mut b, bytes)| {
-                let barrier = &barrier;
-                s.spawn(move || {
-                    let r = send_at_once(b.addr, &bytes, barrier);
-                    b.absorb(&r);
-                    (b, r)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a request thread panicked"))
-            .collect()
-    })
 }
