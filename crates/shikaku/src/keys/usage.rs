@@ -47,21 +47,11 @@ impl KeyUsage {
     /// which key each record names.
     pub fn scan<S: Store + ?Sized>(store: &S) -> Result<Self, Error> {
         let mut usage = Self::default();
-        let mut page = AccountPage {
-            institution: None,
-            after: None,
-            limit: AccountPage::MAX_LIMIT,
-        };
-        loop {
-            let accounts = store.accounts_page(&page)?;
-            for account in &accounts {
-                usage.add(account);
-            }
-            match accounts.last() {
-                Some(last) if accounts.len() == page.limit => page.after = Some(last.key.clone()),
-                _ => return Ok(usage),
-            }
-        }
+        AccountPage::walk(store, AccountPage::MAX_LIMIT, &mut |accounts| {
+            accounts.iter().for_each(|a| usage.add(a));
+            Ok(())
+        })?;
+        Ok(usage)
     }
 
     /// Counts one account's records.

@@ -7,6 +7,8 @@
 //! same operations for the local operator ([`AdminCaller::local`]), as the CLI calls
 //! them.
 
+use std::collections::BTreeSet;
+
 use crate::audit::{AuditKind, Channel};
 use crate::error::Error;
 use crate::ids::{AccountId, AccountKey, InstitutionCode};
@@ -321,12 +323,12 @@ impl<S: Store> Shikaku<S> {
     /// account uses any more is dropped; one written by another process is learnt).
     pub fn prune(&self) -> Result<usize, Error> {
         let removed = self.store.prune(self.clock.now())?;
-        let stored = self
-            .store
-            .accounts()?
-            .iter()
-            .filter_map(|a| a.password.current().settings().ok())
-            .collect::<Vec<_>>();
+        let mut stored = BTreeSet::new();
+        AccountPage::walk(&*self.store, AccountPage::MAX_LIMIT, &mut |accounts| {
+            let settings = accounts.iter().map(|a| a.password.current().settings());
+            stored.extend(settings.filter_map(Result::ok));
+            Ok(())
+        })?;
         self.equaliser.refresh(&self.hasher, &self.rng, stored)?;
         Ok(removed)
     }

@@ -1,15 +1,17 @@
 //! [`Builder`]: the master keys, the configuration, the clock, the CSPRNG and the audit
 //! sinks of a [`Shikaku`], checked once before the service exists.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::audit::{AuditSink, Fanout, StoreAuditSink};
 use crate::clock::{Clock, SharedRng, SystemClock};
 use crate::config::Config;
 use crate::error::Error;
-use crate::keys::{KeyUsage, MasterKey, MasterKeys, SecretBox};
-use crate::password::{Hasher, Pepper};
-use crate::store::{AccountRecord, Store};
+use crate::ids::AccountId;
+use crate::keys::{KeyId, KeyUsage, MasterKey, MasterKeys, SealedSecret, SecretBox};
+use crate::password::{HashSettings, Hasher, Pepper};
+use crate::store::{AccountPage, Store};
 
 use super::Shikaku;
 
@@ -113,15 +115,11 @@ impl<S: Store> Builder<S> {
         }
         let secret_box = SecretBox::new(&keys);
         let unknown = super::unknown::UnknownIdentifiers::new(&keys);
-        let accounts = self.store.accounts()?;
-        recognise_master_keys(&*self.store, &keys, &secret_box, &accounts)?;
+        let stored = Stored::scan(&*self.store, &keys)?;
+        recognise_master_keys(&*self.store, &keys, &secret_box, &stored)?;
         // One dummy per distinct stored setting (and the configured one), so a wrong
         // password costs the same for every identifier, known or not (timing.rs).
-        let stored = accounts
-            .iter()
-            .filter_map(|a| a.password.current().settings().ok())
-            .collect::<Vec<_>>();
-        let equaliser = super::timing::Equaliser::new(&hasher, &rng, stored)?;
+        let equaliser = super::timing::Equaliser::new(&hasher, &rng, stored.settings)?;
         let mut sinks = self.sinks;
         if self.store_audit {
             sinks.insert(0, Arc::new(StoreAuditSink(Arc::clone(&self.store))));
@@ -176,7 +174,7 @@ fn recognise_master_keys<S: Store + ?Sized>(
     store: &S,
     keys: &MasterKeys,
     secret_box: &SecretBox,
-    accounts: &[AccountRecord],
+    stored: &Stored,
 ) -> Result<(), Error> {
     let known = store.key_checks()?;
     if !known.is_empty() && !known.iter().any(|(id, _)| keys.contains(*id)) {
@@ -191,26 +189,12 @@ fn recognise_master_keys<S: Store + ?Sized>(
         }
     }
     // One sealed secret per key, opened.
-    for id in keys.ids() {
-        let sealed = accounts.iter().find_map(|a| {
-            a.mfa
-                .iter()
-                .map(|m| &m.secret)
-                .chain(a.pending_mfa.iter().map(|p| &p.secret))
-                .find(|s| s.key_id() == Some(id))
-                .map(|s| (a.id, s))
-        });
-        if let Some((account, secret)) = sealed
-            && secret_box.open(account, secret).is_err()
-        {
+    for (id, (account, secret)) in &stored.samples {
+        if keys.contains(*id) && secret_box.open(*account, secret).is_err() {
             return Err(Error::MasterKeyMismatch);
         }
     }
-    let mut usage = KeyUsage::default();
-    for account in accounts {
-        usage.add(account);
-    }
-    if let Some(id) = usage.ids().find(|id| !keys.contains(*id)) {
+    if let Some(id) = stored.usage.ids().find(|id| !keys.contains(*id)) {
         return Err(Error::MasterKeyMissing { id });
     }
     for (id, candidate) in candidates {
@@ -221,4 +205,42 @@ fn recognise_master_keys<S: Store + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// What the start-up checks need of the stored accounts, gathered a page at a time
+/// (a store of 100,000 accounts is never held in memory at once).
+struct Stored {
+    /// The argon2 settings of current passwords, each once.
+    settings: BTreeSet<HashSettings>,
+    /// Which keys the records name.
+    usage: KeyUsage,
+    /// The first sealed secret found under each key, to open.
+    samples: BTreeMap<KeyId, (AccountId, SealedSecret)>,
+}
+
+impl Stored {
+    fn scan<S: Store + ?Sized>(store: &S, keys: &MasterKeys) -> Result<Self, Error> {
+        let mut stored = Stored {
+            settings: BTreeSet::new(),
+            usage: KeyUsage::default(),
+            samples: BTreeMap::new(),
+        };
+        AccountPage::walk(store, AccountPage::MAX_LIMIT, &mut |accounts| {
+            for a in accounts {
+                stored.usage.add(a);
+                stored.settings.extend(a.password.current().settings().ok());
+                let sealed = a.mfa.iter().map(|m| &m.secret);
+                for secret in sealed.chain(a.pending_mfa.iter().map(|p| &p.secret)) {
+                    if let Some(id) = secret.key_id().filter(|id| keys.contains(*id)) {
+                        stored
+                            .samples
+                            .entry(id)
+                            .or_insert_with(|| (a.id, secret.clone()));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(stored)
+    }
 }

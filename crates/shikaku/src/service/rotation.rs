@@ -55,7 +55,7 @@ impl<S: Store> Shikaku<S> {
     ) -> Result<RotationReport, Error> {
         let current = self.current_key_id();
         let mut report = RotationReport::default();
-        each_page(&*self.store, batch, &mut |accounts| {
+        AccountPage::walk(&*self.store, batch, &mut |accounts| {
             for account in accounts {
                 report.accounts += 1;
                 let stale = sealed_of(account).any(|s| s.key_id() != Some(current));
@@ -124,7 +124,7 @@ impl<S: Store> Shikaku<S> {
             )));
         }
         let mut touched = 0;
-        each_page(&*self.store, batch, &mut |accounts| {
+        AccountPage::walk(&*self.store, batch, &mut |accounts| {
             for account in accounts
                 .iter()
                 .filter(|a| forget(&a.password, id).is_some())
@@ -181,25 +181,4 @@ fn sealed_of(account: &AccountRecord) -> impl Iterator<Item = &crate::SealedSecr
         .iter()
         .map(|m| &m.secret)
         .chain(account.pending_mfa.iter().map(|p| &p.secret))
-}
-
-/// Calls `each` with every page of accounts, `batch` at a time, in key order.
-fn each_page<S: Store + ?Sized>(
-    store: &S,
-    batch: usize,
-    each: &mut dyn FnMut(&[AccountRecord]) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let mut page = AccountPage {
-        institution: None,
-        after: None,
-        limit: batch.clamp(1, AccountPage::MAX_LIMIT),
-    };
-    loop {
-        let accounts = store.accounts_page(&page)?;
-        each(&accounts)?;
-        match accounts.last() {
-            Some(last) if accounts.len() == page.limit => page.after = Some(last.key.clone()),
-            _ => return Ok(()),
-        }
-    }
 }

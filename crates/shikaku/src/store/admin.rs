@@ -15,6 +15,9 @@ use crate::audit::{AuditEvent, AuditKind};
 use crate::ids::{AccountKey, InstitutionCode, LoginId};
 use crate::keys::TokenDigest;
 
+use super::{AccountRecord, Store};
+use crate::error::Error;
+
 /// One page of accounts, ordered by [`AccountKey`] (institution code, then login ID).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountPage {
@@ -30,6 +33,29 @@ pub struct AccountPage {
 impl AccountPage {
     /// The largest page a store answers.
     pub const MAX_LIMIT: usize = 1000;
+
+    /// Calls `each` with every page of `store`'s accounts, `batch` at a time (clamped
+    /// to 1..=[`Self::MAX_LIMIT`]), in key order: what walks every account holds one
+    /// page in memory, never the whole table.
+    pub(crate) fn walk<S: Store + ?Sized>(
+        store: &S,
+        batch: usize,
+        each: &mut dyn FnMut(&[AccountRecord]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut page = AccountPage {
+            institution: None,
+            after: None,
+            limit: batch.clamp(1, AccountPage::MAX_LIMIT),
+        };
+        loop {
+            let accounts = store.accounts_page(&page)?;
+            each(&accounts)?;
+            match accounts.last() {
+                Some(last) if accounts.len() == page.limit => page.after = Some(last.key.clone()),
+                _ => return Ok(()),
+            }
+        }
+    }
 }
 
 /// The store's sequence number of an audit event: increases with every append.

@@ -2,4 +2,6 @@
 
 use std::sync::Arc;
 
+mod pages;
+
 shikaku::store_behaviour_suite!(|| Arc::new(shikaku::MemoryStore::new()));

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Memory of a server whose store holds many accounts: what walks every account (the
+# start-up key checks, the timing dummies that housekeeping refreshes at start and every
+# 10 minutes) reads them a page at a time, so the peak should not grow with the table.
+#
+#   bench/accounts.sh                 # 1 account, then 100,000
+#   ACCOUNTS=300000 bench/accounts.sh
+#   SHIKAKU_BIN=/tmp/before-target/release/shikaku bench/accounts.sh
+#                                     # another build of shikaku (no build here)
+#
+# Creates a SQLite database with one account (`shikaku user add --create`), starts
+# `shikaku serve` on it and reads its peak RSS (VmHWM) once the start-up housekeeping
+# has run; then copies that account's row to $ACCOUNTS accounts with sqlite3 (same
+# password hash, login IDs bulk000002…) and measures again. Needs sqlite3
+# (apt-get install -y sqlite3).
+source "$(dirname "$0")/lib.sh"
+
+ACCOUNTS=${ACCOUNTS:-100000}
+command -v sqlite3 >/dev/null || { echo "needs sqlite3: apt-get install -y sqlite3" >&2; exit 1; }
+if [ -n "${SHIKAKU_BIN:-}" ]; then
+    BIN=$SHIKAKU_BIN
+else
+    echo "# building (release)…" >&2
+    (cd "$ROOT" && cargo build --release -q -p shikaku-cli)
+fi
+[ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 1; }
+
+DB=$WORK/accounts.db
+"$BIN" user add --create --db "$DB" --institution-code "$INSTITUTION_CODE" \
+    --login-id bulk000001 --password "$LOAD_PASSWORD" --json >/dev/null 2>&1
+
+# peak: serves $DB until the start-up housekeeping is done; prints VmHWM (KiB).
+peak() {
+    serve "$DB"
+    # Housekeeping runs on the blocking pool right after the start; give it time.
+    sleep 2
+    rss VmHWM
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+}
+
+echo "| accounts | peak RSS (VmHWM) |"
+echo "|---:|---:|"
+echo "| 1 | $(peak) KiB |"
+sqlite3 "$DB" "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < $ACCOUNTS)
+    INSERT INTO accounts (institution_code, login_id, password_history, must_change_password,
+                          disabled, session_slot, created_at, updated_at)
+    SELECT institution_code, printf('bulk%06d', i), password_history, must_change_password,
+           disabled, session_slot, created_at, updated_at
+    FROM accounts, n WHERE accounts.login_id = 'bulk000001';"
+echo "| $(sqlite3 "$DB" 'SELECT count(*) FROM accounts') | $(peak) KiB |"
