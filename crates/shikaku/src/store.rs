@@ -226,6 +226,25 @@ pub trait Store: Send + Sync + 'static {
     /// still to report). Returns how many records were removed.
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
 
+    /// Every identifier's counters with a lock of either factor — in force, or ended
+    /// with its refusals not yet reported — by key: what housekeeping closes the books
+    /// of. Unlike [`all_attempts`](Self::all_attempts) it does not grow with the
+    /// identifiers that only failed once or twice (a spray of unknown IDs leaves one
+    /// such row per guess).
+    ///
+    /// The default filters [`all_attempts`](Self::all_attempts); a store with many
+    /// counters should select the locked rows itself.
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        let mut all = self.all_attempts()?;
+        all.retain(|(_, a)| {
+            a.password
+                .next_deadline()
+                .or(a.passcode.next_deadline())
+                .is_some()
+        });
+        Ok(all)
+    }
+
     /// Removes the sessions that ended at or before `ended_before`: those whose idle
     /// expiry (last activity + `idle`) is at or before it. Such a session can never be
     /// active again — a session is only extended while active, and one superseded by a

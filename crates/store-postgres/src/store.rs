@@ -287,4 +287,8 @@ impl Store for PostgresStore {
     fn all_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
         attempts::all(self)
     }
+
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        attempts::locked(self)
+    }
 }

@@ -266,6 +266,10 @@ impl Store for SqliteStore {
         })
     }
 
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        attempts::locked(self)
+    }
+
     fn prune_sessions(
         &self,
         idle: &IdleTimeout,

@@ -75,7 +75,7 @@ impl<S: Store> Shikaku<S> {
                 .is_some_and(|tally| tally.count > 0)
         };
         let mut summaries = 0;
-        for (key, attempts) in self.store.all_attempts()? {
+        for (key, attempts) in self.store.locked_attempts()? {
             if !unreported(&attempts.password) && !unreported(&attempts.passcode) {
                 continue;
             }

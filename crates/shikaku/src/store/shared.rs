@@ -88,6 +88,9 @@ impl<T: Store + ?Sized> Store for Arc<T> {
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         (**self).prune(now)
     }
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        (**self).locked_attempts()
+    }
     fn prune_sessions(
         &self,
         idle: &IdleTimeout,

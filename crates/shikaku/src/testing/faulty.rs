@@ -139,6 +139,10 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check()?;
         self.inner.prune(now)
     }
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        self.check()?;
+        self.inner.locked_attempts()
+    }
     fn prune_sessions(
         &self,
         idle: &IdleTimeout,

@@ -160,6 +160,9 @@ impl<S: Store> Store for HookedStore<S> {
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.inner.prune(now)
     }
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        self.inner.locked_attempts()
+    }
     fn prune_sessions(
         &self,
         idle: &IdleTimeout,

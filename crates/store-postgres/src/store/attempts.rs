@@ -95,15 +95,36 @@ pub(super) fn of(store: &PostgresStore, key: &AccountKey) -> Result<Attempts, St
     }
 }
 
-/// Every identifier's counters that differ from the default, by key.
+/// Every identifier's counters that differ from zero, by key.
 pub(super) fn all(store: &PostgresStore) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
-    let rows = store.with_client("list lockout counters", |client| {
+    listed(
+        store,
+        "list lockout counters",
+        "SELECT institution_code, login_id, password_lockout, passcode_lockout \
+         FROM attempts ORDER BY institution_code, login_id",
+    )
+}
+
+/// The counters with a lock of either factor (in force or ended), by key.
+pub(super) fn locked(store: &PostgresStore) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+    listed(store, "list locked lockout counters", LOCKED)
+}
+
+/// The rows with a lock of either factor (the locked state's JSON form), by key.
+const LOCKED: &str = "SELECT institution_code, login_id, password_lockout, passcode_lockout \
+     FROM attempts \
+     WHERE password_lockout->>'state' = 'locked' OR passcode_lockout->>'state' = 'locked' \
+     ORDER BY institution_code, login_id";
+
+/// The counters `query` selects that differ from zero.
+fn listed(
+    store: &PostgresStore,
+    op: &'static str,
+    query: &'static str,
+) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+    let rows = store.with_client(op, |client| {
         Ok(client
-            .query(
-                "SELECT institution_code, login_id, password_lockout, passcode_lockout \
-                 FROM attempts ORDER BY institution_code, login_id",
-                &[],
-            )?
+            .query(query, &[])?
             .iter()
             .map(|r| {
                 Ok((
@@ -143,11 +164,7 @@ pub(super) fn delete_cleared(
         "DELETE FROM attempts WHERE password_lockout = $1 AND passcode_lockout = $2",
         &[password, passcode],
     )?;
-    let ended = tx.query(
-        "SELECT institution_code, login_id, password_lockout, passcode_lockout FROM attempts \
-         WHERE password_lockout->>'state' = 'locked' OR passcode_lockout->>'state' = 'locked'",
-        &[],
-    )?;
+    let ended = tx.query(LOCKED, &[])?;
     for row in &ended {
         let (code, login): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         let stored = AttemptsRow::from_row(row, 2)?;

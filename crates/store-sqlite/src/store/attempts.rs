@@ -71,9 +71,27 @@ pub(super) fn of(store: &SqliteStore, key: &AccountKey) -> Result<Attempts, Stor
 /// Every identifier's counters that differ from zero, by key. (Rows equal to zero are
 /// left by updates that changed nothing and go at the next prune; they are not listed.)
 pub(super) fn all_changed(store: &SqliteStore) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
-    let rows = store.read("list lockout counters", |conn| {
+    listed(store, "list lockout counters", "")
+}
+
+/// The counters with a lock of either factor (in force or ended), by key.
+pub(super) fn locked(store: &SqliteStore) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+    listed(store, "list locked lockout counters", LOCKED)
+}
+
+/// Rows with a lock of either factor (the locked state's JSON form).
+const LOCKED: &str = "WHERE json_extract(password_lockout, '$.state') = 'locked' \
+                      OR json_extract(passcode_lockout, '$.state') = 'locked'";
+
+/// The counters `filter` (a `WHERE` clause, or nothing) selects that differ from zero.
+fn listed(
+    store: &SqliteStore,
+    op: &'static str,
+    filter: &str,
+) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+    let rows = store.read(op, |conn| {
         conn.prepare_cached(&format!(
-            "SELECT {} FROM attempts ORDER BY institution_code, login_id",
+            "SELECT {} FROM attempts {filter} ORDER BY institution_code, login_id",
             KeyedAttemptsRow::COLUMNS
         ))?
         .query_map([], KeyedAttemptsRow::from_row)?
@@ -97,11 +115,22 @@ pub(super) fn delete_cleared(
     op: &'static str,
     now: OffsetDateTime,
 ) -> Result<usize, StoreError> {
-    let rows = tx
+    // Without a lock, a row is clear when it is zero: compared as stored text, so
+    // the rows of identifiers that still count failures are never read (a spray of
+    // unknown IDs leaves one per guess). A lock is clear once it ended and its
+    // refusals were reported: those few rows are decoded.
+    let zero = AttemptsRow::try_from(&Attempts::default())?;
+    let mut deleted = tx
         .prepare_cached(
-            "SELECT institution_code, login_id, password_lockout, passcode_lockout \
-             FROM attempts",
+            "DELETE FROM attempts WHERE password_lockout = ?1 AND passcode_lockout = ?2",
         )
+        .and_then(|mut s| s.execute([&zero.password_lockout, &zero.passcode_lockout]))
+        .map_err(sql(op))?;
+    let rows = tx
+        .prepare_cached(&format!(
+            "SELECT institution_code, login_id, password_lockout, passcode_lockout \
+             FROM attempts {LOCKED}"
+        ))
         .and_then(|mut s| {
             s.query_map([], |r| {
                 Ok((
@@ -116,7 +145,6 @@ pub(super) fn delete_cleared(
             .collect::<rusqlite::Result<Vec<_>>>()
         })
         .map_err(sql(op))?;
-    let mut deleted = 0;
     let mut delete = tx
         .prepare_cached("DELETE FROM attempts WHERE institution_code = ?1 AND login_id = ?2")
         .map_err(sql(op))?;

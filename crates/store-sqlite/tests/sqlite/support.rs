@@ -110,6 +110,9 @@ impl Store for Scratch {
     fn prune(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
         self.store.prune(now)
     }
+    fn locked_attempts(&self) -> Result<Vec<(AccountKey, Attempts)>, StoreError> {
+        self.store.locked_attempts()
+    }
     fn prune_sessions(
         &self,
         idle: &IdleTimeout,

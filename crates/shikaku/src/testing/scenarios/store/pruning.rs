@@ -68,6 +68,15 @@ pub fn prune_forgets_only_counters_with_nothing_to_remember<S: Store>(store: Arc
             .map(|(k, _)| k.login_id.to_string())
             .collect()
     };
+    // What housekeeping closes the books of: the locks, never the failing counter.
+    let locked = |store: &S| -> Vec<String> {
+        let locked = store.locked_attempts().unwrap();
+        locked
+            .into_iter()
+            .map(|(k, _)| k.login_id.to_string())
+            .collect()
+    };
+    assert_eq!(locked(&store), ["quiet", "refused"]);
 
     // While the locks hold: the empty row and nothing else.
     assert_eq!(store.prune(until - Duration::nanoseconds(1)).unwrap(), 1);
@@ -78,6 +87,11 @@ pub fn prune_forgets_only_counters_with_nothing_to_remember<S: Store>(store: Arc
     assert!(store.ticket(&digest(1)).unwrap().is_none());
     assert!(store.ticket(&digest(2)).unwrap().is_some());
     assert_eq!(left(&store), ["failing", "refused"]);
+    assert_eq!(
+        locked(&store),
+        ["refused"],
+        "ended, its refusals still to report"
+    );
     let tally = store.attempts(&k("refused")).unwrap().password.refusals();
     assert_eq!(tally.map(|t| (t.until, t.count)), Some((until, 2)));
     store
