@@ -3,10 +3,37 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::ids::AccountKey;
 use crate::store::Store;
+
+/// When a lock lifts, as the audit log and the API write it: RFC 3339 in UTC, whole
+/// seconds, rounded up (waiting until the time given is always enough), e.g.
+/// `2026-04-01T00:30:00Z`.
+pub fn lock_end_text(until: OffsetDateTime) -> String {
+    let utc = until.to_offset(UtcOffset::UTC);
+    let whole = match utc.replace_nanosecond(0) {
+        Ok(floor) if floor != utc => floor.saturating_add(time::Duration::SECOND),
+        Ok(floor) => floor,
+        Err(_) => utc,
+    };
+    whole.format(&Rfc3339).unwrap_or_else(|_| {
+        // Only years outside 0000..=9999 cannot be written; no lock lasts that long.
+        "9999-12-31T23:59:59Z".to_owned()
+    })
+}
+
+/// The detail of a lock's first refusal: `until <lock end>`.
+pub(crate) fn until_detail(until: OffsetDateTime) -> String {
+    format!("until {}", lock_end_text(until))
+}
+
+/// The detail of a lock period's refusal count: `count=N until <lock end>`.
+pub(crate) fn count_detail(count: u32, until: OffsetDateTime) -> String {
+    format!("count={count} until {}", lock_end_text(until))
+}
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -206,5 +233,21 @@ impl AuditSink for Fanout {
         for sink in &self.0 {
             sink.record(event);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn lock_ends_are_whole_utc_seconds_rounded_up() {
+        let at = datetime!(2026-04-01 09:30:15.25 +09:00);
+        assert_eq!(lock_end_text(at), "2026-04-01T00:30:16Z");
+        let whole = datetime!(2026-04-01 00:30:00 UTC);
+        assert_eq!(lock_end_text(whole), "2026-04-01T00:30:00Z");
+        assert_eq!(until_detail(whole), "until 2026-04-01T00:30:00Z");
+        assert_eq!(count_detail(60, at), "count=60 until 2026-04-01T00:30:16Z");
     }
 }

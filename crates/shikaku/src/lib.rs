@@ -99,6 +99,7 @@ pub mod testing;
 
 pub use audit::{
     AuditEvent, AuditKind, AuditSink, Channel, MemoryAuditSink, StoreAuditSink, TracingAuditSink,
+    lock_end_text,
 };
 pub use clock::{Clock, ManualClock, SharedRng, SystemClock};
 pub use config::DEFAULT_AUDIT_RETENTION;

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use crate::audit::{AuditKind, Channel};
+use crate::audit::{AuditKind, Channel, until_detail};
 use crate::config::Config;
 use crate::error::{Error, StoreError};
 use crate::ids::AccountKey;
@@ -57,7 +57,7 @@ impl<S: Store> Shikaku<S> {
             Ok(attempt) => Ok(Reserved::Granted(attempt)),
             Err(locked) => {
                 if first_refusal {
-                    let detail = Some(format!("until {}", locked.until));
+                    let detail = Some(until_detail(locked.until));
                     let recorded = self.recorded_after_lookup(key);
                     self.emit(factor.while_locked(), Some(&recorded), channel, detail);
                 }
@@ -120,7 +120,7 @@ impl<S: Store> Shikaku<S> {
                             AuditKind::PasswordLocked,
                             Some(&recorded),
                             channel,
-                            Some(format!("until {until}")),
+                            Some(until_detail(until)),
                         );
                         Ok(PasswordStep::LockedNow(until))
                     }
@@ -352,7 +352,7 @@ impl<S: Store> Shikaku<S> {
                             AuditKind::PasscodeLocked,
                             Some(key),
                             channel,
-                            Some(format!("until {until}")),
+                            Some(until_detail(until)),
                         );
                         Ok(PasscodeStep::Locked(until))
                     }

@@ -15,7 +15,7 @@
 
 use time::OffsetDateTime;
 
-use crate::audit::Channel;
+use crate::audit::{Channel, count_detail, until_detail};
 use crate::error::Error;
 use crate::ids::AccountKey;
 use crate::lockout::{Lockout, Refusals};
@@ -40,7 +40,7 @@ impl<S: Store> Shikaku<S> {
             tally = factor.of(a).note_refusal(now);
         })?;
         if let Some(Refusals { until, count: 1 }) = tally {
-            let detail = Some(format!("until {until}"));
+            let detail = Some(until_detail(until));
             self.emit(factor.while_locked(), Some(key), channel, detail);
         }
         Ok(())
@@ -57,7 +57,7 @@ impl<S: Store> Shikaku<S> {
         tally: Refusals,
     ) {
         if tally.count > 1 {
-            let detail = Some(format!("count={} until {}", tally.count, tally.until));
+            let detail = Some(count_detail(tally.count, tally.until));
             let recorded = self.recorded_after_lookup(key);
             self.emit(factor.while_locked(), Some(&recorded), channel, detail);
         }

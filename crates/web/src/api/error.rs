@@ -32,7 +32,6 @@ use shikaku::password::Violation;
 use shikaku::{SessionEnd, StoreError};
 use time::OffsetDateTime;
 
-use super::instant::rfc3339_ceil;
 pub(crate) use super::malformed::{Field, Malformed};
 use crate::error::RETRY_AFTER_SECONDS;
 use crate::lang::Lang;
@@ -296,7 +295,7 @@ impl ApiError {
             error: self.code(),
             message: self.message(lang, rules),
             locked_until: match &self {
-                Self::Locked { until } => Some(rfc3339_ceil(*until)),
+                Self::Locked { until } => Some(shikaku::lock_end_text(*until)),
                 _ => None,
             },
             violations: match &self {

@@ -9,16 +9,6 @@ pub(crate) fn rfc3339_floor(at: OffsetDateTime) -> String {
     rfc3339(at.replace_nanosecond(0).unwrap_or(at))
 }
 
-/// RFC 3339 in UTC, whole seconds, rounded up (when a lock lifts: waiting until the
-/// time given is always enough).
-pub(crate) fn rfc3339_ceil(at: OffsetDateTime) -> String {
-    if at.nanosecond() == 0 {
-        return rfc3339(at);
-    }
-    let floor = at.replace_nanosecond(0).unwrap_or(at);
-    rfc3339(floor.saturating_add(time::Duration::SECOND))
-}
-
 /// An instant as the API writes them, and nothing else: `YYYY-MM-DDTHH:MM:SSZ` (UTC,
 /// whole seconds, ASCII digits) that RFC 3339 parses.
 pub(crate) fn parse_utc_seconds(text: &str) -> Option<OffsetDateTime> {
@@ -52,9 +42,7 @@ mod tests {
     fn instants_are_whole_utc_seconds() {
         let at = datetime!(2026-04-01 09:30:15.25 +09:00);
         assert_eq!(rfc3339_floor(at), "2026-04-01T00:30:15Z");
-        assert_eq!(rfc3339_ceil(at), "2026-04-01T00:30:16Z");
         let whole = datetime!(2026-04-01 00:30:00 UTC);
-        assert_eq!(rfc3339_ceil(whole), "2026-04-01T00:30:00Z");
         assert_eq!(rfc3339_floor(whole), "2026-04-01T00:30:00Z");
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use time::Duration;
 
+use crate::audit::count_detail;
 use crate::lockout::Refusals;
 use crate::testing::{Harness, INITIAL_PASSWORD, LOGIN_ID, ended, locked_until};
 use crate::{
@@ -51,7 +52,7 @@ pub fn housekeeping_closes_ended_locks_and_forgets_their_counters<S: Store>(stor
         .audit
         .events()
         .into_iter()
-        .filter(|e| e.detail.as_deref() == Some(&format!("count=5 until {until}")))
+        .filter(|e| e.detail.as_deref() == Some(&count_detail(5, until)))
         .collect();
     assert_eq!(summaries.len(), 2);
     assert!(summaries.iter().all(|e| e.channel == Channel::Admin));

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use time::Duration;
 
+use crate::audit::{count_detail, until_detail};
 use crate::lockout::Refusals;
 use crate::password::Password;
 use crate::testing::{Harness, HookPoint, HookedStore, INITIAL_PASSWORD, LOGIN_ID, locked_until};
@@ -69,7 +70,7 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
         let recorded = h.service.audit_identifier(&key).unwrap();
         assert_eq!(recorded == key, id == LOGIN_ID, "{id}: {recorded:?}");
         let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &recorded);
-        assert_eq!(details(&refused), [format!("until {until}")], "{id}");
+        assert_eq!(details(&refused), [until_detail(until)], "{id}");
         assert_eq!(
             refused[0].channel,
             Channel::ReceiptComputer,
@@ -84,7 +85,7 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
         let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &recorded);
         assert_eq!(
             details(&refused),
-            [format!("until {until}"), format!("count=60 until {until}")],
+            [until_detail(until), count_detail(60, until)],
             "{id}"
         );
         assert!(refused[1].at >= until);
@@ -98,7 +99,7 @@ pub fn a_hammered_password_lock_records_one_refusal_and_one_count<S: Store>(stor
         let _ = h.login(id, WRONG);
         let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &recorded);
         assert_eq!(refused.len(), 3, "{id}: {:?}", details(&refused));
-        assert_eq!(refused[2].detail, Some(format!("until {until}")));
+        assert_eq!(refused[2].detail, Some(until_detail(until)));
     }
 }
 
@@ -136,7 +137,7 @@ pub fn a_passcode_lock_counts_refusals_at_the_password_step_too<S: Store>(store:
         assert!(matches!(answer, Authentication::Locked { until: u } if u == until));
     }
     let refused = events_of(&h, AuditKind::PasscodeAttemptWhileLocked, &key);
-    assert_eq!(details(&refused), [format!("until {until}")]);
+    assert_eq!(details(&refused), [until_detail(until)]);
     assert_eq!(refused[0].channel, Channel::Web);
     let stored = h.service.store().attempts(&key).unwrap().passcode;
     assert_eq!(stored.refusals(), Some(Refusals { until, count: 8 }));
@@ -151,7 +152,7 @@ pub fn a_passcode_lock_counts_refusals_at_the_password_step_too<S: Store>(store:
     let refused = events_of(&h, AuditKind::PasscodeAttemptWhileLocked, &key);
     assert_eq!(
         details(&refused),
-        [format!("until {until}"), format!("count=8 until {until}")]
+        [until_detail(until), count_detail(8, until)]
     );
     assert_eq!(
         h.service
@@ -225,7 +226,7 @@ pub fn a_success_that_lifts_a_lock_reports_its_refusals<S: Store>(store: Arc<S>)
     let refused = events_of(&h, AuditKind::PasswordAttemptWhileLocked, &key);
     assert_eq!(
         details(&refused),
-        [format!("until {until}"), format!("count=3 until {until}")]
+        [until_detail(until), count_detail(3, until)]
     );
     let stored = h.service.store().attempts(&key).unwrap().password;
     assert_eq!(stored.refusals(), None, "the success lifted the lock");

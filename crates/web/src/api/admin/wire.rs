@@ -18,7 +18,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::super::error::{ApiError, Field, Malformed};
 use super::super::extract::lang_of;
-use super::super::instant::{rfc3339_ceil, rfc3339_floor};
+use super::super::instant::rfc3339_floor;
 use super::super::wire::{login_id, no_controls, required};
 use crate::state::AppState;
 
@@ -143,7 +143,7 @@ pub(super) struct AccountResponse {
 
 fn locked_until(status: &LockStatus) -> Option<String> {
     match status {
-        LockStatus::Locked { until } => Some(rfc3339_ceil(*until)),
+        LockStatus::Locked { until } => Some(shikaku::lock_end_text(*until)),
         LockStatus::Open { .. } => None,
     }
 }
