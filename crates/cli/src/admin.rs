@@ -231,17 +231,7 @@ pub(crate) fn audit(args: &AuditArgs) -> Result<(), String> {
         if args.json {
             println!("{}", serde_json::to_string(e).map_err(|e| e.to_string())?);
         } else {
-            println!(
-                "{}  {:<30} {:<24} {:?} {}",
-                e.at.to_offset(shikaku::JST),
-                e.kind.as_str(),
-                e.account
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                e.channel,
-                e.detail.as_deref().unwrap_or(""),
-            );
+            println!("{}", crate::audit::human(e));
         }
     }
     Ok(())

@@ -73,18 +73,50 @@ fn write_event(out: &mut impl Write, stored: &StoredAuditEvent, json: bool) -> i
         serde_json::to_writer(&mut *out, &line)?;
         writeln!(out)
     } else {
-        writeln!(
-            out,
-            "{:>8}  {}  {:<30} {:<24} {:?} {}",
-            stored.seq.0,
-            e.at.to_offset(shikaku::JST),
-            e.kind.as_str(),
-            e.account
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            e.channel,
-            e.detail.as_deref().unwrap_or(""),
-        )
+        writeln!(out, "{:>8}  {}", stored.seq.0, human(e))
+    }
+}
+
+/// One event for people: the time in JST to the millisecond, the kind, the account, the
+/// channel and the detail, in columns (`shikaku audit`, `audit export` without `--json`).
+pub(crate) fn human(e: &AuditEvent) -> String {
+    const AT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3] JST"
+    );
+    let at = e.at.to_offset(shikaku::JST);
+    format!(
+        "{}  {:<30} {:<24} {:?} {}",
+        at.format(AT).unwrap_or_else(|_| at.to_string()),
+        e.kind.as_str(),
+        e.account
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        e.channel,
+        e.detail.as_deref().unwrap_or(""),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use shikaku::{AuditKind, Channel};
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn people_read_the_time_in_jst_to_the_millisecond() {
+        let event = AuditEvent {
+            at: datetime!(2026-11-30 12:58:31.711164746 UTC),
+            kind: AuditKind::PasswordLocked,
+            account: Some(shikaku::testing::account_key("staff01")),
+            channel: Channel::Web,
+            detail: Some("until 2026-11-30T13:28:32Z".to_owned()),
+        };
+        assert_eq!(
+            human(&event),
+            "2026-11-30 21:58:31.711 JST  password_locked                0123456789/staff01       \
+             Web until 2026-11-30T13:28:32Z"
+        );
     }
 }
