@@ -20,14 +20,8 @@ source "$(dirname "$0")/lib.sh"
 
 ACCOUNTS=${ACCOUNTS:-100000}
 COUNTERS=${COUNTERS:-1000000}
-command -v sqlite3 >/dev/null || { echo "needs sqlite3: apt-get install -y sqlite3" >&2; exit 1; }
-if [ -n "${SHIKAKU_BIN:-}" ]; then
-    BIN=$SHIKAKU_BIN
-else
-    echo "# building (release)…" >&2
-    (cd "$ROOT" && cargo build --release -q -p shikaku-cli)
-fi
-[ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 1; }
+require_sqlite3
+shikaku_binary
 
 DB=$WORK/accounts.db
 "$BIN" user add --create --db "$DB" --institution-code "$INSTITUTION_CODE" \

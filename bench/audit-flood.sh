@@ -22,16 +22,8 @@ WARMUP=${WARMUP:-5}
 THREADS=${THREADS:-16}
 LOGIN_ID=flood01
 require_wrk
-command -v sqlite3 >/dev/null || { echo "needs sqlite3: apt-get install -y sqlite3" >&2; exit 1; }
-
-if [ -n "${SHIKAKU_BIN:-}" ]; then
-    BIN=$SHIKAKU_BIN
-else
-    echo "# building (release)…" >&2
-    (cd "$ROOT" && cargo build --release -q -p shikaku-cli)
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/shikaku
-fi
-[ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 1; }
+require_sqlite3
+shikaku_binary
 
 DB=$WORK/flood.db
 "$BIN" user add --create --db "$DB" --institution-code "$INSTITUTION_CODE" \

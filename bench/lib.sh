@@ -36,6 +36,24 @@ machine() {
     echo "- kernel: $(uname -sr); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 }
 
+# shikaku_binary: BIN is $SHIKAKU_BIN when set (another build to compare; nothing is
+# built), else this tree's release build, built now. For the scripts that need only the
+# server (build() also builds the argon2 probe).
+shikaku_binary() {
+    if [ -n "${SHIKAKU_BIN:-}" ]; then
+        BIN=$SHIKAKU_BIN
+    else
+        echo "# building (release)…" >&2
+        (cd "$ROOT" && cargo build --release -q -p shikaku-cli)
+        BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/shikaku
+    fi
+    [ -x "$BIN" ] || { echo "no binary at $BIN" >&2; exit 1; }
+}
+
+require_sqlite3() {
+    command -v sqlite3 >/dev/null || { echo "needs sqlite3: apt-get install -y sqlite3" >&2; exit 1; }
+}
+
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # The machine is shared: how much CPU did *other* processes use while we measured?
