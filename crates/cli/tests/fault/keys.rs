@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 
 use crate::http;
 use crate::server::{self, BIN, INITIAL_PASSWORD, Server};
+use crate::text;
 
 const USERS: usize = 12;
 
@@ -59,14 +60,6 @@ fn shikaku(db: &Path, config: &Path, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[track_caller]

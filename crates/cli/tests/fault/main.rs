@@ -36,3 +36,12 @@ mod kills;
 mod misuse;
 mod operations;
 mod server;
+
+/// What a command printed, stdout then stderr (for messages and searches).
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

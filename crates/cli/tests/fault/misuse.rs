@@ -60,9 +60,8 @@ fn shikaku(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
             let _ = child.kill();
             let out = child.wait_with_output().unwrap();
             panic!(
-                "shikaku {args:?} did not exit (it should have refused): {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
+                "shikaku {args:?} did not exit (it should have refused): {}",
+                crate::text(&out)
             );
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -88,12 +87,7 @@ fn assert_refused(out: &Output, needles: &[&str]) -> String {
 
 #[track_caller]
 fn assert_ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", crate::text(out));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

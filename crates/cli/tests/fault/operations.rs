@@ -19,6 +19,7 @@ use crate::http;
 use crate::server::{
     BIN, INITIAL_PASSWORD, Server, add_user, cheap_config, login, login_ticket, setup_key,
 };
+use crate::text;
 
 fn shikaku(args: &[&str], db: &Path, config: &Path) -> Output {
     Command::new(BIN)
@@ -29,14 +30,6 @@ fn shikaku(args: &[&str], db: &Path, config: &Path) -> Output {
         .arg(config)
         .output()
         .unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Logs in with the password and the Authenticator of `setup_key` (the next step's

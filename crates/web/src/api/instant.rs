@@ -6,7 +6,8 @@ use time::format_description::well_known::Rfc3339;
 /// RFC 3339 in UTC, whole seconds, rounded down (when something happened, or the
 /// latest instant a session is known to be valid).
 pub(crate) fn rfc3339_floor(at: OffsetDateTime) -> String {
-    rfc3339(at.replace_nanosecond(0).unwrap_or(at))
+    // The facade's lock-end text rounds up; a whole second rounds up to itself.
+    shikaku::lock_end_text(at.replace_nanosecond(0).unwrap_or(at))
 }
 
 /// An instant as the API writes them, and nothing else: `YYYY-MM-DDTHH:MM:SSZ` (UTC,
@@ -22,15 +23,6 @@ pub(crate) fn parse_utc_seconds(text: &str) -> Option<OffsetDateTime> {
     shaped
         .then(|| OffsetDateTime::parse(text, &Rfc3339).ok())
         .flatten()
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    utc.format(&Rfc3339).unwrap_or_else(|error| {
-        // Only years outside 0000..=9999 cannot be written; no clock gets there.
-        tracing::error!(%error, "instant outside RFC 3339");
-        "9999-12-31T23:59:59Z".to_owned()
-    })
 }
 
 #[cfg(test)]
